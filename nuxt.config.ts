@@ -1,0 +1,47 @@
+// https://nuxt.com/docs/api/configuration/nuxt-config
+export default defineNuxtConfig({
+  compatibilityDate: '2026-11-01',
+  devtools: { enabled: false },
+  telemetry: false,
+
+  modules: ['@nuxt/ui', 'nuxt-auth-utils'],
+
+  css: ['~/assets/css/main.css'],
+
+  // Offline by rule: no font or icon may be fetched at build or run time.
+  ui: { fonts: false },
+  icon: {
+    provider: 'server',
+    serverBundle: { collections: ['lucide'] },
+    clientBundle: { scan: true },
+    fallbackToApi: false,
+  },
+
+  runtimeConfig: {
+    // nuxt-auth-utils reads NUXT_SESSION_PASSWORD into session.password.
+    session: {
+      name: 'neptun-session',
+      password: '',
+      maxAge: 60 * 60 * 24 * 7,
+      cookie: { sameSite: 'lax', httpOnly: true, secure: process.env.NODE_ENV === 'production' },
+    },
+    // Set by the dev-mode emulator module; the CLOUDFLARE_* variables are read at run time
+    // in server/utils/workers-ai-config.ts because Nitro only maps NUXT_* names.
+    cloudflare: { accountId: '', apiToken: '', apiBaseUrl: '', aiGatewayId: '' },
+    aiEmulator: false,
+  },
+
+  nitro: {
+    serverAssets: [{ baseName: 'migrations', dir: 'db/migrations' }],
+  },
+
+  hooks: {
+    // Keep Nuxt's HTML error page for pages; API routes answer {statusCode, statusMessage}.
+    'nitro:config'(config) {
+      const nuxtHandler = config.errorHandler
+      config.errorHandler = ['~/server/error-handler', ...(Array.isArray(nuxtHandler) ? nuxtHandler : nuxtHandler ? [nuxtHandler] : [])]
+    },
+  },
+
+  typescript: { strict: true },
+})

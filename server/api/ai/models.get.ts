@@ -1,0 +1,4 @@
+import { MODELS } from '#shared/contract'
+
+/** GET /api/ai/models: the catalogue as the seed's ModelConfiguration[]. Public, like a price list. */
+export default defineEventHandler(() => MODELS)

@@ -1,0 +1,14 @@
+import { z } from 'zod'
+import { chatMessageSchema, createChatSchema, ERRORS, LIMITS } from '#shared/contract'
+
+/** `messages` lets the playground's "Save as chat" keep its conversation. */
+const bodySchema = createChatSchema.extend({
+  messages: z.array(chatMessageSchema).max(LIMITS.maxMessages, { error: ERRORS.tooManyMessages }).optional(),
+})
+
+export default defineEventHandler(async (event) => {
+  const user = await requireUser(event)
+  const { title, messages } = await readValidatedJson(event, bodySchema)
+  setResponseStatus(event, 201)
+  return createChat(user.id, title, messages)
+})

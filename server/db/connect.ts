@@ -1,0 +1,66 @@
+import { PGlite } from '@electric-sql/pglite'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
+import postgres from 'postgres'
+import { applyMigrations } from './migrate.ts'
+import * as schema from './schema.ts'
+
+export type Database = PostgresJsDatabase<typeof schema>
+
+export interface Connection {
+  db: Database
+  kind: 'pglite' | 'postgres'
+  close: () => Promise<void>
+}
+
+/** Any number, as long as every instance uses the same one. */
+const MIGRATION_LOCK_ID = 727_073_690
+
+/**
+ * Opens the database named by DATABASE_URL and migrates it:
+ * unset → PGlite in ./.data/pglite; `pglite://<dir>` or `memory://` → PGlite; `postgres(ql)://` → PostgreSQL.
+ */
+export async function connectDatabase(url: string | undefined, options: {
+  poolMax: number
+  readMigration: (name: string) => Promise<string>
+}): Promise<Connection> {
+  if (url?.startsWith('postgres://') || url?.startsWith('postgresql://')) {
+    const client = postgres(url, {
+      max: options.poolMax,
+      onnotice: () => {},
+      connect_timeout: 5,
+      // Idle connections are recycled so a restarted server is picked up without a restart here.
+      idle_timeout: 30,
+    })
+    const db = drizzlePostgres(client, { schema })
+    try {
+      // Several instances may start at once: one migrates, the others wait, then find nothing to do.
+      const reserved = await client.reserve()
+      try {
+        await reserved`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
+        await applyMigrations(db as never, options.readMigration)
+      }
+      finally {
+        await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {})
+        reserved.release()
+      }
+    }
+    catch (error) {
+      await client.end({ timeout: 1 }).catch(() => {})
+      throw error
+    }
+    return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) }
+  }
+
+  const dataDir = !url ? './.data/pglite' : url === 'memory://' ? 'memory://' : url.replace(/^pglite:\/\//, '')
+  if (url && !url.startsWith('pglite://') && url !== 'memory://') throw new Error('DATABASE_URL must start with postgres://, postgresql://, pglite:// or be memory://')
+  if (dataDir !== 'memory://') {
+    const { mkdir } = await import('node:fs/promises')
+    await mkdir(dataDir, { recursive: true })
+  }
+  const client = new PGlite(dataDir)
+  const db = drizzlePglite(client, { schema }) as unknown as Database
+  await applyMigrations(db as never, options.readMigration)
+  return { db, kind: 'pglite', close: () => client.close() }
+}

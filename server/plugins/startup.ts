@@ -1,0 +1,18 @@
+/**
+ * Production refuses to start without a proper session password: a short or missing one would
+ * make every session cookie forgeable or every log-in fail. The database connection starts
+ * now so the first request does not pay for it, but requests wait on useDb() either way.
+ */
+export default defineNitroPlugin((nitroApp) => {
+  if (!import.meta.dev) {
+    const password = process.env.NUXT_SESSION_PASSWORD ?? useRuntimeConfig().session?.password ?? ''
+    if (password.length < 32) {
+      console.error('[neptun] NUXT_SESSION_PASSWORD must be set to at least 32 characters; refusing to start.')
+      process.exit(1)
+    }
+  }
+  useDb().catch((error) => {
+    console.error(`[neptun] database not ready yet (${isDatabaseUnavailable(error) ? 'unreachable' : 'error'}); requests will retry.`, isDatabaseUnavailable(error) ? '' : error)
+  })
+  nitroApp.hooks.hook('close', () => closeDb())
+})

@@ -1,0 +1,123 @@
+import { once } from 'node:events'
+import type { H3Event } from 'h3'
+import { UI_MESSAGE_STREAM_HEADERS } from 'ai'
+import { DEFAULTS, ERRORS, LIMITS, type ChatMessage, type ModelConfiguration, type PublicUser } from '#shared/contract'
+import type { RelayOutcome } from './chat-relay'
+import type { WorkersAiSettings } from './workers-ai'
+
+export interface ChatAnswerRequest {
+  user: PublicUser
+  model: ModelConfiguration
+  settings: WorkersAiSettings
+  messages: ChatMessage[]
+  /** Undefined in the playground: nothing is read or written. */
+  chatId: number | undefined
+}
+
+function envMs(name: string, fallback: number): number {
+  const value = Number(process.env[name])
+  return value > 0 ? value : fallback
+}
+
+/** The catalogue's parameters as Workers AI inputs; -1 leaves a value to the provider. */
+function generationParameters(model: ModelConfiguration) {
+  const { max_new_tokens, temperature, repetition_penalty, truncate } = model.configuration.parameters
+  const maxTokens = max_new_tokens > 0 ? max_new_tokens : 2048
+  return {
+    maxTokens,
+    temperature: temperature !== undefined && temperature >= 0 ? temperature : undefined,
+    extraInputs: repetition_penalty >= 0 ? { repetition_penalty } : undefined,
+    inputBudget: Math.min(truncate > 0 ? truncate : Infinity, LIMITS.contextWindowTokens - maxTokens) - estimateTokens(SYSTEM_PROMPT),
+  }
+}
+
+/**
+ * Stores the user's message (saved chats), streams the model's answer as a UI-message stream
+ * and stores the answer when the stream ends, however it ends. Errors before the first token
+ * are thrown as HTTP errors; after it they end the stream with an error frame.
+ */
+export async function streamChatAnswer(event: H3Event, request: ChatAnswerRequest) {
+  const { model, settings, chatId } = request
+  const params = generationParameters(model)
+  const messages = fitContextWindow(request.messages, params.inputBudget)
+  if (!messages) throw apiError(413, ERRORS.contextTooLong)
+
+  const userMessageId = chatId === undefined
+    ? undefined
+    : await persistUserMessage(request.user.id, chatId, request.messages.at(-1)!.content)
+
+  const clientGone = new AbortController()
+  const res = event.node?.res
+  res?.once('close', () => {
+    if (!res.writableFinished) clientGone.abort()
+  })
+
+  const relay = await openChatRelay({
+    model: workersAiModel(settings, model.configuration.model, params.extraInputs),
+    system: SYSTEM_PROMPT,
+    messages,
+    maxTokens: params.maxTokens,
+    temperature: params.temperature,
+    clientSignal: clientGone.signal,
+    firstTokenTimeoutMs: envMs('CHAT_FIRST_TOKEN_TIMEOUT_MS', DEFAULTS.firstTokenTimeoutMs),
+    idleTimeoutMs: envMs('CHAT_IDLE_TIMEOUT_MS', DEFAULTS.idleTimeoutMs),
+    startMetadata: userMessageId === undefined ? undefined : { userMessageId },
+    onEnd: chatId === undefined ? async () => undefined : outcome => storeAnswer(chatId, model, outcome),
+  })
+
+  if (res && !('__unenv__' in res)) {
+    // Node: write frames straight to the socket. Tokens that are ready together go out in one
+    // write (cork until the next tick), and a slow client gets backpressure, not a buffer.
+    res.writeHead(200, { ...UI_MESSAGE_STREAM_HEADERS })
+    res.flushHeaders()
+    let corked = false
+    const uncork = () => {
+      if (!corked) return
+      corked = false
+      res.uncork()
+    }
+    try {
+      for await (const chunk of relay.frames) {
+        if (res.destroyed) break
+        if (!corked) {
+          corked = true
+          res.cork()
+          process.nextTick(uncork)
+        }
+        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')])
+      }
+    }
+    finally {
+      await relay.frames.return()
+      // Ending a corked response would send the last chunk after the terminator.
+      uncork()
+      res.end()
+    }
+    return
+  }
+
+  // Other runtimes (Workers): a web stream that pulls one frame at a time.
+  const encoder = new TextEncoder()
+  setResponseHeaders(event, UI_MESSAGE_STREAM_HEADERS)
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await relay.frames.next()
+      if (done) controller.close()
+      else controller.enqueue(encoder.encode(value))
+    },
+    async cancel() {
+      clientGone.abort()
+      await relay.frames.return()
+    },
+  })
+}
+
+/** Stores the answer; the ids go back to the client in the stream's metadata. */
+async function storeAnswer(chatId: number, model: ModelConfiguration, outcome: RelayOutcome) {
+  const assistantMessageId = await persistAssistantMessage(chatId, { ...outcome, model: model.name })
+  return {
+    assistantMessageId,
+    status: outcome.status,
+    usage: { promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens },
+  }
+}

@@ -1,0 +1,137 @@
+import { and, asc, desc, eq, gte, sql } from 'drizzle-orm'
+import { DEFAULT_CHAT_TITLE, ERRORS, type ChatMessage, type ChatSummary, type ChatWithMessages, type MessageStatus, type StoredMessage } from '#shared/contract'
+
+const { chats, messages } = tables
+
+const chatColumns = { id: chats.id, title: chats.title, createdAt: chats.createdAt, updatedAt: chats.updatedAt }
+
+function toSummary(row: { id: number, title: string, createdAt: Date, updatedAt: Date }): ChatSummary {
+  return { id: row.id, title: row.title, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() }
+}
+
+/** A chat title from the first words of a message. */
+export function titleFrom(content: string): string {
+  const line = content.replace(/\s+/g, ' ').trim()
+  return line.length <= 60 ? line || DEFAULT_CHAT_TITLE : `${line.slice(0, 59).trimEnd()}…`
+}
+
+/** 404 unless chat `chatId` exists and belongs to `userId`: a foreign chat looks exactly like a missing one. */
+export async function assertChatOwner(userId: number, chatId: number): Promise<void> {
+  const db = await useDb()
+  const [row] = await db.select({ id: chats.id }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId)))
+  if (!row) throw apiError(404, ERRORS.chatNotFound)
+}
+
+export async function listChats(userId: number): Promise<ChatSummary[]> {
+  const db = await useDb()
+  const rows = await db.select(chatColumns).from(chats).where(eq(chats.userId, userId)).orderBy(desc(chats.updatedAt), desc(chats.id))
+  return rows.map(toSummary)
+}
+
+/** Creates a chat, optionally with a conversation already in it (the playground's "Save as chat"). */
+export async function createChat(userId: number, title: string | undefined, history: ChatMessage[] = []): Promise<ChatSummary> {
+  const db = await useDb()
+  return db.transaction(async (tx) => {
+    const firstUser = history.find(message => message.role === 'user')
+    const [chat] = await tx.insert(chats)
+      .values({ userId, title: title ?? (firstUser ? titleFrom(firstUser.content) : DEFAULT_CHAT_TITLE) })
+      .returning(chatColumns)
+    if (history.length) {
+      await tx.insert(messages).values(history.map(message => ({ chatId: chat!.id, role: message.role, content: message.content })))
+    }
+    return toSummary(chat!)
+  })
+}
+
+export async function getChatWithMessages(userId: number, chatId: number): Promise<ChatWithMessages> {
+  const db = await useDb()
+  const [chat] = await db.select(chatColumns).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId)))
+  if (!chat) throw apiError(404, ERRORS.chatNotFound)
+  const rows = await db.select().from(messages).where(eq(messages.chatId, chatId)).orderBy(asc(messages.id))
+  return {
+    ...toSummary(chat),
+    messages: rows.map((row): StoredMessage => ({
+      id: row.id,
+      role: row.role,
+      content: row.content,
+      status: row.status,
+      model: row.model,
+      promptTokens: row.promptTokens,
+      completionTokens: row.completionTokens,
+      createdAt: row.createdAt.toISOString(),
+    })),
+  }
+}
+
+export async function renameChat(userId: number, chatId: number, title: string): Promise<ChatSummary> {
+  const db = await useDb()
+  const [chat] = await db.update(chats).set({ title, updatedAt: new Date() })
+    .where(and(eq(chats.id, chatId), eq(chats.userId, userId))).returning(chatColumns)
+  if (!chat) throw apiError(404, ERRORS.chatNotFound)
+  return toSummary(chat)
+}
+
+export async function deleteChat(userId: number, chatId: number): Promise<void> {
+  const db = await useDb()
+  const deleted = await db.delete(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId))).returning({ id: chats.id })
+  if (!deleted.length) throw apiError(404, ERRORS.chatNotFound)
+}
+
+/**
+ * Deletes message `fromId` and every later one of the chat (regenerate, edit and resend).
+ * 404 for a foreign chat or a message that is not in it; nothing is deleted then.
+ */
+export async function truncateChat(userId: number, chatId: number, fromId: number): Promise<void> {
+  const db = await useDb()
+  await db.transaction(async (tx) => {
+    const [owned] = await tx.select({ id: chats.id }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId))).for('update')
+    if (!owned) throw apiError(404, ERRORS.chatNotFound)
+    const [message] = await tx.select({ id: messages.id }).from(messages).where(and(eq(messages.id, fromId), eq(messages.chatId, chatId)))
+    if (!message) throw apiError(404, ERRORS.messageNotFound)
+    await tx.delete(messages).where(and(eq(messages.chatId, chatId), gte(messages.id, fromId)))
+    await tx.update(chats).set({ updatedAt: new Date() }).where(eq(chats.id, chatId))
+  })
+}
+
+/**
+ * Stores the user's message before the model is called, so a failed call loses nothing.
+ * A retry of the same message with no answer after it reuses the stored row instead of
+ * writing it twice. The chat row is locked so concurrent retries cannot both insert.
+ * The chat's first message also names it, if it still has the default title.
+ * Returns the message id; 404 if the chat is not the user's.
+ */
+export async function persistUserMessage(userId: number, chatId: number, content: string): Promise<number> {
+  const db = await useDb()
+  return db.transaction(async (tx) => {
+    const [chat] = await tx.select({ title: chats.title }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId))).for('update')
+    if (!chat) throw apiError(404, ERRORS.chatNotFound)
+    const [last] = await tx.select({ id: messages.id, role: messages.role, content: messages.content })
+      .from(messages).where(eq(messages.chatId, chatId)).orderBy(desc(messages.id)).limit(1)
+    const title = chat.title === DEFAULT_CHAT_TITLE && !last ? titleFrom(content) : chat.title
+    await tx.update(chats).set({ updatedAt: sql`now()`, title }).where(eq(chats.id, chatId))
+    if (last?.role === 'user' && last.content === content) return last.id
+    const [row] = await tx.insert(messages).values({ chatId, role: 'user', content }).returning({ id: messages.id })
+    return row!.id
+  })
+}
+
+export interface AssistantAnswer {
+  content: string
+  status: MessageStatus
+  model: string
+  promptTokens?: number
+  completionTokens?: number
+}
+
+/** Stores the answer once its stream has ended, however it ended. One insert, no per-token writes. */
+export async function persistAssistantMessage(chatId: number, answer: AssistantAnswer): Promise<number | undefined> {
+  const db = await useDb()
+  // The chat may have been deleted while the answer streamed; then there is nothing to keep.
+  const rows = await db.execute<{ id: number }>(sql`
+    insert into messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens)
+    select ${chatId}, 'assistant', ${answer.content}, ${answer.status}, ${answer.model}, ${answer.promptTokens ?? null}, ${answer.completionTokens ?? null}
+    where exists (select 1 from chats where id = ${chatId})
+    returning id`)
+  const list = Array.isArray(rows) ? rows : (rows as unknown as { rows: { id: number }[] }).rows
+  return list[0]?.id
+}

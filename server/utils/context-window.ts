@@ -1,0 +1,26 @@
+import type { ChatMessage } from '#shared/contract'
+
+/**
+ * A deliberately high token estimate (3 characters a token, plus the chat template's per-message
+ * overhead): trimming a little too much is harmless, a 413 from Workers AI is not.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 3) + 4
+}
+
+/**
+ * Drops the oldest messages until the conversation fits `budget` tokens. The last message (the
+ * user's new one) is always kept; returns undefined when even it does not fit.
+ */
+export function fitContextWindow(messages: ChatMessage[], budget: number): ChatMessage[] | undefined {
+  let used = 0
+  let start = messages.length
+  while (start > 0) {
+    const cost = estimateTokens(messages[start - 1]!.content)
+    if (used + cost > budget) break
+    used += cost
+    start--
+  }
+  if (start === messages.length) return undefined
+  return start === 0 ? messages : messages.slice(start)
+}

@@ -1,0 +1,53 @@
+
+import { connectDatabase, type Connection, type Database } from '../db/connect.ts'
+import * as schema from '../db/schema.ts'
+
+export const tables = schema
+
+let connecting: Promise<Connection> | undefined
+
+/**
+ * The database, connected and migrated. Every handler awaits this one promise, because Nitro
+ * serves requests before async plugins finish. A failed connection is forgotten, so the next
+ * request tries again: a server started while its database is down recovers by itself.
+ *
+ * @example const db = await useDb()
+ */
+export async function useDb(): Promise<Database> {
+  connecting ??= connectDatabase(process.env.DATABASE_URL, {
+    poolMax: Number(process.env.DATABASE_POOL_MAX) || 10,
+    readMigration: async (name) => {
+      const text = await useStorage('assets:migrations').getItemRaw<string | Uint8Array>(name)
+      if (text == null) throw new Error(`Migration file ${name} is missing from the build`)
+      return typeof text === 'string' ? text : new TextDecoder().decode(text)
+    },
+  }).catch((error) => {
+    connecting = undefined
+    throw error
+  })
+  return (await connecting).db
+}
+
+/** Closes the pool (server shutdown, tests). */
+export async function closeDb(): Promise<void> {
+  const pending = connecting
+  connecting = undefined
+  if (pending) await (await pending.catch(() => undefined))?.close()
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300',
+])
+
+/** True when `error` (or what it wraps: drizzle wraps driver errors) means the database is unreachable. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true
+  }
+  return false
+}
+
+export type { Database }

@@ -1,0 +1,64 @@
+import type { H3Event } from 'h3'
+import type { z } from 'zod'
+import { ERRORS, firstIssueMessage, LIMITS } from '#shared/contract'
+
+/**
+ * Throws the API's JSON error. statusMessage is also the reason phrase, so it stays ASCII.
+ *
+ * @example throw apiError(404, ERRORS.chatNotFound)
+ */
+export function apiError(statusCode: number, statusMessage: string, headers?: Record<string, string>) {
+  return createError({ statusCode, statusMessage, data: headers ? { headers } : undefined })
+}
+
+/** Parses `value` with `schema`; the first issue becomes a 400 naming the field or limit. */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value)
+  if (!result.success) throw apiError(400, firstIssueMessage(result.error))
+  return result.data
+}
+
+/**
+ * Reads a JSON body with a byte cap enforced while reading, so a huge or endless body is
+ * refused without being buffered. 415 for a non-JSON content type, 413 over the cap,
+ * 400 for JSON that does not parse.
+ */
+export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.maxBodyBytes): Promise<unknown> {
+  const type = getRequestHeader(event, 'content-type') ?? ''
+  if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) throw apiError(415, ERRORS.unsupportedMediaType)
+  const declared = Number(getRequestHeader(event, 'content-length'))
+  if (declared > maxBytes) throw apiError(413, ERRORS.bodyTooLarge)
+
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const req = event.node.req
+  // Outside a real socket (Nitro's internal fetch, Workers) the body is already buffered.
+  const source: AsyncIterable<Uint8Array> = 'body' in req || 'rawBody' in req || '__unenv__' in req
+    ? [await readRawBody(event, false) ?? new Uint8Array()]
+    : req
+  for await (const chunk of source) {
+    size += chunk.byteLength
+    if (size > maxBytes) throw apiError(413, ERRORS.bodyTooLarge)
+    chunks.push(chunk)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  if (!text) throw apiError(400, ERRORS.bodyNotJson)
+  try {
+    return JSON.parse(text)
+  }
+  catch {
+    throw apiError(400, ERRORS.bodyNotJson)
+  }
+}
+
+/** readJsonBody, then the schema. */
+export async function readValidatedJson<S extends z.ZodType>(event: H3Event, schema: S): Promise<z.output<S>> {
+  return parseOr400(schema, await readJsonBody(event))
+}
+
+/** For path ids: a malformed id names no chat, so it is the same 404 as a missing one. */
+export function parseOr404<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value)
+  if (!result.success) throw apiError(404, ERRORS.chatNotFound)
+  return result.data
+}

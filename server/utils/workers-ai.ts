@@ -1,0 +1,63 @@
+import type { LanguageModelV4 } from '@ai-sdk/provider'
+import { createWorkersAI } from 'workers-ai-provider'
+
+export const CLOUDFLARE_API_BASE_URL = 'https://api.cloudflare.com/client/v4'
+
+export interface WorkersAiSettings {
+  accountId: string
+  apiToken: string
+  baseUrl: string
+  gatewayId?: string
+  /** The bundled emulator stands in for Cloudflare (dev without credentials, tests, benchmarks). */
+  emulator: boolean
+}
+
+/**
+ * Workers AI settings from the environment, read at run time: CLOUDFLARE_* (wrangler's names)
+ * first, then the NUXT_CLOUDFLARE_* forms Nitro maps into runtimeConfig. Undefined when the
+ * credentials are missing.
+ */
+export function workersAiSettings(): WorkersAiSettings | undefined {
+  const config = useRuntimeConfig().cloudflare
+  const accountId = process.env.CLOUDFLARE_ACCOUNT_ID || config.accountId
+  const apiToken = process.env.CLOUDFLARE_API_TOKEN || config.apiToken
+  if (!accountId || !apiToken) return undefined
+  return {
+    accountId,
+    apiToken,
+    baseUrl: (process.env.CLOUDFLARE_API_BASE_URL || config.apiBaseUrl || CLOUDFLARE_API_BASE_URL).replace(/\/+$/, ''),
+    gatewayId: process.env.CLOUDFLARE_AI_GATEWAY_ID || config.aiGatewayId || undefined,
+    emulator: useRuntimeConfig().aiEmulator === true || process.env.NUXT_AI_EMULATOR === 'true',
+  }
+}
+
+/**
+ * A fetch for workers-ai-provider that sends Cloudflare's URLs to `baseUrl` (the emulator, a
+ * proxy) and adds request fields the provider does not forward (repetition_penalty).
+ * The provider has no base-URL option and captures `fetch` when it is created.
+ */
+export function workersAiFetch(baseUrl: string, extraInputs: Record<string, unknown> = {}): typeof fetch {
+  const extra = Object.keys(extraInputs).length ? extraInputs : undefined
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    const target = baseUrl !== CLOUDFLARE_API_BASE_URL && url.startsWith(CLOUDFLARE_API_BASE_URL)
+      ? baseUrl + url.slice(CLOUDFLARE_API_BASE_URL.length)
+      : url
+    const body = extra && typeof init?.body === 'string' ? JSON.stringify({ ...JSON.parse(init.body), ...extra }) : init?.body
+    return fetch(target, { ...init, body })
+  }
+}
+
+/**
+ * The Workers AI chat model for `modelId`. Cheap to create: one per request, so per-request
+ * inputs can ride on the fetch.
+ */
+export function workersAiModel(settings: WorkersAiSettings, modelId: string, extraInputs?: Record<string, unknown>): LanguageModelV4 {
+  const provider = createWorkersAI({
+    accountId: settings.accountId,
+    apiKey: settings.apiToken,
+    fetch: workersAiFetch(settings.baseUrl, extraInputs),
+    ...(settings.gatewayId ? { gateway: { id: settings.gatewayId } } : {}),
+  })
+  return provider(modelId as Parameters<typeof provider>[0]) as unknown as LanguageModelV4
+}

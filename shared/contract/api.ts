@@ -1,0 +1,39 @@
+import type { ChatMessage } from './schemas.ts'
+
+export type MessageStatus = 'complete' | 'aborted' | 'error'
+
+export interface PublicUser {
+  id: number
+  email: string
+}
+
+export interface ChatSummary {
+  id: number
+  title: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface StoredMessage {
+  id: number
+  role: ChatMessage['role']
+  content: string
+  status: MessageStatus
+  model: string | null
+  promptTokens: number | null
+  completionTokens: number | null
+  createdAt: string
+}
+
+export interface ChatWithMessages extends ChatSummary {
+  messages: StoredMessage[]
+}
+
+/** GET /api/health */
+export interface HealthStatus {
+  ok: boolean
+  database: 'up' | 'down'
+  ai: 'workers-ai' | 'emulator' | 'unconfigured'
+}
+
+export const DEFAULT_CHAT_TITLE = 'New chat'

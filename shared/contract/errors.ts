@@ -1,0 +1,54 @@
+import { LIMITS } from './limits.ts'
+
+/**
+ * Every statusMessage the API sends. They go on the HTTP status line too, so they are plain
+ * ASCII; clients and tests match on them.
+ */
+export const ERRORS = {
+  unauthorized: 'Unauthorized',
+  invalidModel: 'Invalid model name',
+  serviceRetired: 'Service not available anymore.',
+  chatIdMissing: 'Missing query parameter chat_id',
+  chatIdNotInteger: 'Query parameter chat_id must be an integer',
+  chatIdOutOfRange: `Query parameter chat_id must be between -${LIMITS.maxChatId + 1} and ${LIMITS.maxChatId}`,
+  isPlaygroundInvalid: 'Query parameter is_playground must be true or false',
+  bodyNotJson: 'Request body must be JSON',
+  bodyTooLarge: `Request body too large: at most ${LIMITS.maxBodyBytes} bytes`,
+  messagesMissing: 'Request body must be {"messages": [...]}',
+  messagesEmpty: 'messages must not be empty',
+  tooManyMessages: `Too many messages: at most ${LIMITS.maxMessages}`,
+  messageTooLong: `Message too long: at most ${LIMITS.maxMessageChars} characters`,
+  lastMessageNotUser: 'The last message must be from the user',
+  lastMessageEmpty: 'The last message must not be empty',
+  chatNotFound: 'Chat not found',
+  messageNotFound: 'Message not found',
+  notConfigured: 'Workers AI is not configured: set CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN',
+  upstreamRateLimited: 'Workers AI is busy or rate-limited, try again later',
+  upstreamRejected: 'Workers AI rejected the request credentials',
+  upstreamFailed: 'Workers AI failed to answer',
+  upstreamTimeout: 'Workers AI did not answer in time',
+  upstreamIdle: 'Workers AI stopped sending tokens',
+  upstreamBrokenStream: 'Workers AI stream broke off',
+  contextTooLong: 'Conversation too long for the model context window',
+  chatRateLimited: 'Too many chat requests, try again later',
+  answerNotSaved: 'The answer could not be saved',
+  databaseUnavailable: 'Database unavailable, try again shortly',
+  invalidCredentials: 'Invalid email or password',
+  loginThrottled: 'Too many failed log-ins, try again later',
+  unsupportedMediaType: 'Content-Type must be application/json',
+  emailTaken: 'Email already registered',
+  invalidEmail: 'Invalid email address',
+  passwordTooShort: `Password must be at least ${LIMITS.minPasswordLength} characters`,
+  passwordTooLong: `Password must be at most ${LIMITS.maxPasswordLength} characters`,
+  titleInvalid: `Title must be 1 to ${LIMITS.maxTitleChars} characters`,
+  invalidId: 'Invalid id',
+  internal: 'Internal Server Error',
+} as const
+
+export type ErrorMessage = (typeof ERRORS)[keyof typeof ERRORS]
+
+/** The JSON body of every API error. */
+export interface ApiError {
+  statusCode: number
+  statusMessage: string
+}

@@ -1,0 +1,9 @@
+/**
+ * The contract of Neptun chat's API: limits, error texts, the model catalogue and the zod
+ * schemas. Server, client and tests all import from here.
+ */
+export * from './api.ts'
+export * from './errors.ts'
+export * from './limits.ts'
+export * from './models.ts'
+export * from './schemas.ts'

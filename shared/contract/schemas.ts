@@ -1,0 +1,95 @@
+import { z } from 'zod'
+import { ERRORS } from './errors.ts'
+import { LIMITS } from './limits.ts'
+
+/** A message as the seed defines it; unknown extra fields are dropped, not rejected. */
+export const chatMessageSchema = z.object({
+  role: z.enum(['user', 'assistant'], { error: 'role must be "user" or "assistant"' }),
+  content: z.string({ error: 'content must be a string' }).max(LIMITS.maxMessageChars, { error: ERRORS.messageTooLong }),
+  isStreaming: z.boolean({ error: 'isStreaming must be a boolean' }).optional(),
+})
+
+export const chatRequestSchema = z.object({
+  messages: z.array(chatMessageSchema, { error: ERRORS.messagesMissing })
+    .min(1, { error: ERRORS.messagesEmpty })
+    .max(LIMITS.maxMessages, { error: ERRORS.tooManyMessages })
+    .check((ctx) => {
+      const last = ctx.value.at(-1)
+      if (!last) return
+      if (last.role !== 'user') ctx.issues.push({ code: 'custom', message: ERRORS.lastMessageNotUser, input: last, path: [ctx.value.length - 1, 'role'] })
+      else if (!last.content.trim()) ctx.issues.push({ code: 'custom', message: ERRORS.lastMessageEmpty, input: last, path: [ctx.value.length - 1, 'content'] })
+    }),
+})
+
+export type ChatMessage = z.infer<typeof chatMessageSchema>
+export type ChatRequest = z.infer<typeof chatRequestSchema>
+
+const INTEGER = /^-?\d+$/
+
+/** chat_id: a plain decimal integer in PostgreSQL's integer range; no 1e3, 0x10, 1.5 or blanks. */
+export const chatIdSchema = z.unknown().optional().transform((value, ctx) => {
+  if (value === undefined) {
+    ctx.issues.push({ code: 'custom', message: ERRORS.chatIdMissing, input: value })
+    return z.NEVER
+  }
+  if (typeof value !== 'string' || !INTEGER.test(value)) {
+    ctx.issues.push({ code: 'custom', message: ERRORS.chatIdNotInteger, input: value })
+    return z.NEVER
+  }
+  const id = Number(value)
+  if (id > LIMITS.maxChatId || id < -LIMITS.maxChatId - 1) {
+    ctx.issues.push({ code: 'custom', message: ERRORS.chatIdOutOfRange, input: value })
+    return z.NEVER
+  }
+  return id === 0 ? 0 : id // -0 is 0
+})
+
+export const isPlaygroundSchema = z.unknown().optional().transform((value, ctx) => {
+  if (value === undefined || value === 'false') return false
+  if (value === 'true') return true
+  ctx.issues.push({ code: 'custom', message: ERRORS.isPlaygroundInvalid, input: value })
+  return z.NEVER
+})
+
+export const chatQuerySchema = z.object({
+  chat_id: chatIdSchema,
+  is_playground: isPlaygroundSchema,
+})
+
+export type ChatQuery = z.infer<typeof chatQuerySchema>
+
+export const credentialsSchema = z.object({
+  email: z.string({ error: ERRORS.invalidEmail }).trim().toLowerCase().max(LIMITS.maxEmailLength, { error: ERRORS.invalidEmail }).pipe(z.email({ error: ERRORS.invalidEmail })),
+  password: z.string({ error: ERRORS.passwordTooShort })
+    .min(LIMITS.minPasswordLength, { error: ERRORS.passwordTooShort })
+    .max(LIMITS.maxPasswordLength, { error: ERRORS.passwordTooLong }),
+})
+
+/** Log-in checks nothing but presence: a short password simply does not match. */
+export const loginSchema = z.object({
+  email: z.string({ error: ERRORS.invalidCredentials }).trim().toLowerCase().max(LIMITS.maxEmailLength, { error: ERRORS.invalidCredentials }),
+  password: z.string({ error: ERRORS.invalidCredentials }).max(LIMITS.maxPasswordLength, { error: ERRORS.invalidCredentials }),
+})
+
+export const chatTitleSchema = z.string({ error: ERRORS.titleInvalid }).trim().min(1, { error: ERRORS.titleInvalid }).max(LIMITS.maxTitleChars, { error: ERRORS.titleInvalid })
+
+export const createChatSchema = z.object({ title: chatTitleSchema.optional() })
+export const renameChatSchema = z.object({ title: chatTitleSchema })
+
+/** A positive id in a path or query (chats, messages). */
+export const idSchema = z.string().regex(/^\d{1,10}$/, { error: ERRORS.invalidId })
+  .transform(Number)
+  .refine(id => id >= 1 && id <= LIMITS.maxChatId, { error: ERRORS.invalidId })
+
+export const chatParamsSchema = z.object({ id: idSchema })
+export const truncateQuerySchema = z.object({ from: idSchema })
+
+/** Turns the first zod issue into the statusMessage a client sees. */
+export function firstIssueMessage(error: z.ZodError): string {
+  const issue = error.issues[0]
+  if (!issue) return 'Invalid request'
+  const known = issue.message
+  // Our own messages are complete sentences; zod's defaults get the field path in front.
+  const path = issue.path.length ? `${issue.path.join('.')}: ` : ''
+  return (Object.values(ERRORS) as string[]).includes(known) ? known : `Invalid request body: ${path}${known}`
+}

@@ -1,0 +1,13 @@
+// The sealed neptun-session cookie holds only this: who, and which session generation.
+declare module '#auth-utils' {
+  interface User {
+    id: number
+    email: string
+  }
+  interface UserSession {
+    /** users.session_version when the session was issued; a newer one revokes it. */
+    version: number
+  }
+}
+
+export {}
