@@ -1,0 +1,105 @@
+// Shared, JSON-able types for the Workers AI emulator. Kept free of runtime
+// code so that test files in other processes can import them cheaply.
+
+/** Fault-injection recipe for one request. Every field is optional. */
+export interface Behaviour {
+  /** Exact text to stream (tokenised word-by-word); otherwise the default reply. */
+  reply?: string
+  /** Length of the default reply in tokens (still capped by max_tokens). */
+  tokens?: number
+  /** Delay between frames; defaults to options.tokenDelayMs. 0 = unpaced. */
+  tokenDelayMs?: number
+  /** Delay before the first frame (or before the JSON body when not streaming). */
+  firstTokenDelayMs?: number
+  /** How many tokens go into one SSE frame; default 1. */
+  tokensPerFrame?: number
+  /** Answer with Cloudflare's error envelope instead of a reply. */
+  error?: { status: number; code: number; message?: string; retryAfter?: number }
+  /** Send 200 + headers and then nothing, before the first token or after N tokens. */
+  stall?: 'before-first-token' | number
+  /** Destroy the socket abruptly after N tokens (no usage frame, no [DONE]). */
+  dropAfterTokens?: number
+  /** After N tokens send `data: {not json` and then continue normally. */
+  malformedAfterTokens?: number
+  /** End the response cleanly but without `data: [DONE]`. */
+  omitDone?: boolean
+  /** Destroy the socket immediately without writing anything. */
+  refuse?: boolean
+  /** HTTP 200 carrying the error envelope (a real Cloudflare quirk). */
+  successFalseWith200?: boolean
+}
+
+export interface EmulatorOptions {
+  /** 0 (default) = random free port. */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Default 'emulator-account'. */
+  accountId?: string
+  /** Default 'emulator-token'. */
+  token?: string
+  /** Default pacing between frames; default 0 (unpaced). */
+  tokenDelayMs?: number
+  /** Models that exist. Default: llama 3.3 70b fp8-fast + llama-2-7b-chat-int8. */
+  knownModels?: string[]
+  /** Subset of known models that answer 410/5028. Default: llama-2-7b-chat-int8. */
+  deprecatedModels?: string[]
+  /** Behaviour for requests with no queued behaviour and no directive. */
+  defaultBehaviour?: Behaviour
+}
+
+/** How a request ended. 'in-progress' until it has. */
+export type Outcome =
+  | 'in-progress'
+  | 'completed'
+  | 'error-envelope'
+  | 'client-closed'
+  | 'dropped'
+  | 'stalled'
+  | 'refused'
+
+export interface RequestRecord {
+  id: number
+  method: string
+  path: string
+  accountId: string | null
+  model: string | null
+  authorization: string | null
+  /** Parsed JSON body, or the raw string when it is not JSON. */
+  body: unknown
+  /** Behaviour that was applied ({} when none). */
+  behaviour: Behaviour
+  /** Where the behaviour came from. */
+  behaviourSource: 'queue' | 'directive' | 'default' | 'none'
+  /** Epoch milliseconds. */
+  receivedAt: number
+  firstFrameAt?: number
+  endedAt?: number
+  /** HTTP status written, if any. */
+  status?: number
+  framesSent: number
+  tokensSent: number
+  /** Concatenation of all token strings sent so far. */
+  textSent: string
+  clientClosed: boolean
+  clientClosedAt?: number
+  outcome: Outcome
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant'
+  content: string
+}
+
+/** The validated subset of the request body that the emulator acts upon. */
+export interface RunInput {
+  messages: ChatMessage[]
+  stream: boolean
+  maxTokens: number
+}
+
+export interface Usage {
+  prompt_tokens: number
+  completion_tokens: number
+  total_tokens: number
+}
