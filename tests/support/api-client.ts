@@ -1,0 +1,131 @@
+// A small client for the API tests: a signed-up user with its cookie, and a reader for the
+// chat endpoint's UI-message stream that keeps each network chunk's arrival time.
+import { randomUUID } from 'node:crypto'
+import { createParser } from 'eventsource-parser'
+import { DEFAULT_MODEL_NAME, type ChatMessage, type ChatSummary } from '../../shared/contract/index.ts'
+
+export interface TestUser {
+  id: number
+  email: string
+  password: string
+  cookie: string
+  /** fetch against the app with this user's cookie (JSON bodies are serialised). */
+  fetch: (path: string, init?: Omit<RequestInit, 'body'> & { body?: unknown, json?: boolean }) => Promise<Response>
+  createChat: (title?: string) => Promise<ChatSummary>
+  chat: (chatId: number | string, messages: ChatMessage[], options?: { playground?: boolean, model?: string, signal?: AbortSignal }) => Promise<Response>
+}
+
+export function uniqueEmail(prefix = 'user'): string {
+  return `${prefix}-${randomUUID().slice(0, 12)}@example.test`
+}
+
+export function cookieFrom(res: Response): string {
+  const header = res.headers.getSetCookie().find(c => c.startsWith('neptun-session='))
+  if (!header) throw new Error(`no neptun-session cookie (status ${res.status})`)
+  return header.split(';')[0]!
+}
+
+export function userFetch(appUrl: string, cookie: string): TestUser['fetch'] {
+  return (path, init = {}) => {
+    const { body, json = true, headers, ...rest } = init
+    const isJson = body !== undefined && json && typeof body !== 'string'
+    return fetch(`${appUrl}${path}`, {
+      ...rest,
+      headers: { ...(cookie ? { cookie } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers as Record<string, string> },
+      body: body === undefined ? undefined : isJson ? JSON.stringify(body) : body as string,
+    })
+  }
+}
+
+export async function signUp(appUrl: string, email = uniqueEmail(), password = 'correct horse battery'): Promise<TestUser> {
+  const res = await fetch(`${appUrl}/api/auth/sign-up`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`)
+  const { user } = await res.json() as { user: { id: number } }
+  const cookie = cookieFrom(res)
+  const doFetch = userFetch(appUrl, cookie)
+  return {
+    id: user.id,
+    email,
+    password,
+    cookie,
+    fetch: doFetch,
+    async createChat(title) {
+      const created = await doFetch('/api/chats', { method: 'POST', body: title ? { title } : {} })
+      if (created.status !== 201) throw new Error(`create chat failed: ${created.status}`)
+      return created.json() as Promise<ChatSummary>
+    },
+    chat(chatId, messages, options = {}) {
+      const query = `chat_id=${chatId}${options.playground ? '&is_playground=true' : ''}`
+      return doFetch(`/api/ai/cloudflare/${options.model ?? DEFAULT_MODEL_NAME}/chat?${query}`, { method: 'POST', body: { messages }, signal: options.signal })
+    },
+  }
+}
+
+export interface UiFrame {
+  type: string
+  [key: string]: unknown
+}
+
+export interface ReadStream {
+  frames: UiFrame[]
+  text: string
+  done: boolean
+  /** Arrival time (ms since the read started) of each network chunk that carried a text delta. */
+  deltaChunkTimes: number[]
+  chunks: number
+}
+
+/** Reads a UI-message stream to its end (or until `stopAfterDeltas` deltas, then cancels). */
+export async function readUiStream(res: Response, options: { stopAfterDeltas?: number } = {}): Promise<ReadStream> {
+  const result: ReadStream = { frames: [], text: '', done: false, deltaChunkTimes: [], chunks: 0 }
+  let deltas = 0
+  let chunkHadDelta = false
+  const parser = createParser({
+    onEvent(event) {
+      if (event.data === '[DONE]') {
+        result.done = true
+        return
+      }
+      const frame = JSON.parse(event.data) as UiFrame
+      result.frames.push(frame)
+      if (frame.type === 'text-delta') {
+        result.text += frame.delta as string
+        deltas++
+        chunkHadDelta = true
+      }
+    },
+  })
+  const started = performance.now()
+  const reader = res.body!.getReader()
+  const decoder = new TextDecoder()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    result.chunks++
+    chunkHadDelta = false
+    parser.feed(decoder.decode(value, { stream: true }))
+    if (chunkHadDelta) result.deltaChunkTimes.push(performance.now() - started)
+    if (options.stopAfterDeltas !== undefined && deltas >= options.stopAfterDeltas) {
+      await reader.cancel()
+      break
+    }
+  }
+  return result
+}
+
+export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+
+/** Polls `probe` until it returns something other than undefined. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`)
+    await sleep(25)
+  }
+}

@@ -1,0 +1,83 @@
+// Starts the built production server (.output) as a child process, the way `npm start` runs it.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { freePort } from './postgres.ts'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+export const SERVER_ENTRY = join(ROOT, '.output/server/index.mjs')
+export const TEST_SESSION_PASSWORD = 'test-session-password-of-at-least-32-chars'
+
+export interface AppServer {
+  url: string
+  port: number
+  process: ChildProcess
+  /** Everything the server printed, for assertions about logs. */
+  logs: () => string
+  stop: () => Promise<void>
+}
+
+export interface AppServerOptions {
+  /** Emulator API base (…/client/v4); credentials are the emulator's defaults. */
+  emulatorUrl?: string
+  /** DATABASE_URL; default: a fresh PGlite folder removed on stop. */
+  databaseUrl?: string
+  env?: Record<string, string | undefined>
+  port?: number
+}
+
+export async function startAppServer(options: AppServerOptions = {}): Promise<AppServer> {
+  if (!existsSync(SERVER_ENTRY)) throw new Error('No production build: run `npm run build` (npm test does it for you).')
+  const port = options.port ?? await freePort()
+  const dataDir = options.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'neptun-pglite-'))
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NUXT_SESSION_PASSWORD: TEST_SESSION_PASSWORD,
+    DATABASE_URL: options.databaseUrl ?? `pglite://${dataDir}`,
+    CHAT_RATE_LIMIT_PER_MINUTE: '0',
+    ...(options.emulatorUrl
+      ? {
+          CLOUDFLARE_ACCOUNT_ID: 'emulator-account',
+          CLOUDFLARE_API_TOKEN: 'emulator-token',
+          CLOUDFLARE_API_BASE_URL: options.emulatorUrl,
+          NUXT_AI_EMULATOR: 'true',
+        }
+      : {}),
+    ...options.env,
+  }
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
+  const child = spawn(process.execPath, [SERVER_ENTRY], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout!.on('data', (chunk) => { output += chunk })
+  child.stderr!.on('data', (chunk) => { output += chunk })
+  const url = `http://127.0.0.1:${port}`
+
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM')
+      await Promise.race([new Promise(r => child.once('exit', r)), new Promise(r => setTimeout(r, 5000))])
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  }
+
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`)
+    try {
+      const res = await fetch(`${url}/api/health`)
+      if (res.ok) break
+    }
+    catch {}
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`server did not become healthy in 30 s:\n${output}`)
+    }
+    await new Promise(r => setTimeout(r, 50))
+  }
+  return { url, port, process: child, logs: () => output, stop }
+}

@@ -1,0 +1,3 @@
+import { apiSetup } from './setup-api.ts'
+
+export default apiSetup('pglite')
