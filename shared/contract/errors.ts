@@ -42,6 +42,7 @@ export const ERRORS = {
   passwordTooLong: `Password must be at most ${LIMITS.maxPasswordLength} characters`,
   titleInvalid: `Title must be 1 to ${LIMITS.maxTitleChars} characters`,
   invalidId: 'Invalid id',
+  crossSiteRequest: 'Cross-site request refused',
   internal: 'Internal Server Error',
 } as const
 

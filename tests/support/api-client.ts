@@ -129,3 +129,61 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await sleep(25)
   }
 }
+
+// ---- Helpers for the API test files (appended) ----
+
+/** A unique marker to find this test's request among the emulator's records. */
+export function marker(label = 'm'): string {
+  return `${label}-${randomUUID()}`
+}
+
+/** The chat endpoint's path for a model and a raw query string (kept raw so tests can send malformed ones). */
+export function chatPath(query: string, model: string = DEFAULT_MODEL_NAME): string {
+  return `/api/ai/cloudflare/${model}/chat${query ? `?${query}` : ''}`
+}
+
+/** The error body of a response, checked to be exactly `{statusCode, statusMessage}` JSON. */
+export async function errorBody(res: Response): Promise<{ status: number, contentType: string | null, text: string, body: Record<string, unknown> }> {
+  const text = await res.text()
+  let body: Record<string, unknown>
+  try {
+    body = JSON.parse(text) as Record<string, unknown>
+  }
+  catch {
+    throw new Error(`error body is not JSON (status ${res.status}): ${text.slice(0, 300)}`)
+  }
+  return { status: res.status, contentType: res.headers.get('content-type'), text, body }
+}
+
+/** The `data:` payloads of a raw SSE text, in order ('[DONE]' kept as a string). */
+export function ssePayloads(raw: string): (UiFrame | '[DONE]')[] {
+  return raw.split('\n\n').map(block => block.split('\n').filter(line => line.startsWith('data: ')).map(line => line.slice(6)).join('\n'))
+    .filter(Boolean)
+    .map(data => data === '[DONE]' ? '[DONE]' : JSON.parse(data) as UiFrame)
+}
+
+/** `count` space-separated distinct words, handy as an exact emulator reply. */
+export function words(count: number, prefix = 'w'): string {
+  return Array.from({ length: count }, (_, i) => `${prefix}${i}`).join(' ')
+}
+
+/** An emulator directive for the last user message. */
+export function directive(behaviour: Record<string, unknown> | string): string {
+  return `[[emulator:${typeof behaviour === 'string' ? behaviour : JSON.stringify(behaviour)}]]`
+}
+
+/**
+ * Asserts an API error: the status, content-type application/json and a body that is exactly
+ * `{statusCode, statusMessage}` (no stack, url or data). `message` may be a RegExp.
+ * Returns the body text, e.g. to check that no secret leaks.
+ */
+export async function expectApiError(res: Response, status: number, message: string | RegExp): Promise<string> {
+  const { expect } = await import('vitest')
+  const { body, contentType, text } = await errorBody(res)
+  expect({ status: res.status, body }, text).toMatchObject({ status, body: { statusCode: status } })
+  expect(Object.keys(body).sort()).toEqual(['statusCode', 'statusMessage'])
+  if (typeof message === 'string') expect(body.statusMessage).toBe(message)
+  else expect(body.statusMessage).toMatch(message)
+  expect(contentType).toMatch(/^application\/json/)
+  return text
+}
