@@ -42,6 +42,17 @@ export default defineConfig({
         },
       },
       {
+        // Fault, fuzz and attack tests (issue: hardening) and multi-instance tests: each file
+        // starts the servers and databases it needs.
+        test: {
+          name: 'system',
+          include: ['tests/hardening/**/*.test.ts', 'tests/scale/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],

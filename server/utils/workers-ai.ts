@@ -44,8 +44,43 @@ export function workersAiFetch(baseUrl: string, extraInputs: Record<string, unkn
       ? baseUrl + url.slice(CLOUDFLARE_API_BASE_URL.length)
       : url
     const body = extra && typeof init?.body === 'string' ? JSON.stringify({ ...JSON.parse(init.body), ...extra }) : init?.body
-    return fetch(target, { ...init, body })
+    return fetch(target, { ...init, body }).then(rejectMalformedFrames)
   }
+}
+
+/**
+ * workers-ai-provider skips a frame it cannot parse and goes on, which would store an answer
+ * with a hole in it as complete. This fails the stream at the first malformed frame instead, so
+ * the answer ends with an error part and is stored as `error`, exactly as far as it got.
+ */
+function rejectMalformedFrames(response: Response): Response {
+  if (!response.ok || !response.body || !response.headers.get('content-type')?.includes('text/event-stream')) return response
+  const decoder = new TextDecoder()
+  let pending = ''
+  const check = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      pending += decoder.decode(chunk, { stream: true })
+      const end = pending.lastIndexOf('\n')
+      if (end >= 0) {
+        const lines = pending.slice(0, end)
+        pending = pending.slice(end + 1)
+        for (const line of lines.split('\n')) {
+          if (!line.startsWith('data:')) continue
+          const data = line.slice(5).trim()
+          if (data === '[DONE]' || data === '') continue
+          try {
+            JSON.parse(data)
+          }
+          catch {
+            controller.error(new Error('Workers AI sent a malformed stream frame'))
+            return
+          }
+        }
+      }
+      controller.enqueue(chunk)
+    },
+  })
+  return new Response(response.body.pipeThrough(check), { status: response.status, statusText: response.statusText, headers: response.headers })
 }
 
 /**

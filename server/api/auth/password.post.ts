@@ -1,0 +1,23 @@
+import { eq, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import { credentialsSchema, ERRORS } from '#shared/contract'
+
+const bodySchema = z.object({
+  currentPassword: z.string({ error: ERRORS.invalidCredentials }),
+  newPassword: credentialsSchema.shape.password,
+})
+
+/** Changes the password and revokes every other session; this one gets a fresh cookie. */
+export default defineEventHandler(async (event) => {
+  const user = await requireUser(event)
+  const { currentPassword, newPassword } = await readValidatedJson(event, bodySchema)
+  const db = await useDb()
+  const [row] = await db.select().from(tables.users).where(eq(tables.users.id, user.id))
+  if (!row || !await verifyPassword(row.passwordHash, currentPassword)) throw apiError(401, ERRORS.invalidCredentials)
+  const [updated] = await db.update(tables.users)
+    .set({ passwordHash: await hashPassword(newPassword), sessionVersion: sql`${tables.users.sessionVersion} + 1` })
+    .where(eq(tables.users.id, user.id))
+    .returning({ id: tables.users.id, email: tables.users.email, sessionVersion: tables.users.sessionVersion })
+  await startSession(event, updated!)
+  return sendNoContent(event, 204)
+})
