@@ -12,6 +12,9 @@ export interface Connection {
   db: Database
   kind: 'pglite' | 'postgres'
   close: () => Promise<void>
+  /** PostgreSQL only: messages between instances sharing the database (LISTEN/NOTIFY). */
+  listen?: (channel: string, onMessage: (payload: string) => void) => Promise<void>
+  notify?: (channel: string, payload: string) => Promise<void>
 }
 
 /** Any number, as long as every instance uses the same one. */
@@ -50,7 +53,17 @@ export async function connectDatabase(url: string | undefined, options: {
       await client.end({ timeout: 1 }).catch(() => {})
       throw error
     }
-    return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) }
+    return {
+      db,
+      kind: 'postgres',
+      close: () => client.end({ timeout: 5 }),
+      listen: async (channel, onMessage) => {
+        await client.listen(channel, onMessage)
+      },
+      notify: async (channel, payload) => {
+        await client.notify(channel, payload)
+      },
+    }
   }
 
   const dataDir = !url ? './.data/pglite' : url === 'memory://' ? 'memory://' : url.replace(/^pglite:\/\//, '')

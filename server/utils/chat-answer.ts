@@ -37,7 +37,7 @@ function generationParameters(model: ModelConfiguration) {
  * are thrown as HTTP errors; after it they end the stream with an error frame.
  */
 export async function streamChatAnswer(event: H3Event, request: ChatAnswerRequest) {
-  const { model, settings, chatId } = request
+  const { model, chatId } = request
   const params = generationParameters(model)
   const messages = fitContextWindow(request.messages, params.inputBudget)
   if (!messages) throw apiError(413, ERRORS.contextTooLong)
@@ -51,6 +51,25 @@ export async function streamChatAnswer(event: H3Event, request: ChatAnswerReques
   res?.once('close', () => {
     if (!res.writableFinished) clientGone.abort()
   })
+  const generation = registerGeneration(request.user.id, () => clientGone.abort(STOPPED))
+  try {
+    return await relayAnswer(event, request, { params, messages, userMessageId, clientGone, generation })
+  }
+  catch (error) {
+    generation.done()
+    throw error
+  }
+}
+
+async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnswerRequest, turn: {
+  params: ReturnType<typeof generationParameters>
+  messages: ChatMessage[]
+  userMessageId: number | undefined
+  clientGone: AbortController
+  generation: { id: string, done: () => void }
+}) {
+  const { params, messages, userMessageId, clientGone } = turn
+  const res = event.node?.res
 
   const relay = await openChatRelay({
     model: workersAiModel(settings, model.configuration.model, params.extraInputs),
@@ -61,8 +80,11 @@ export async function streamChatAnswer(event: H3Event, request: ChatAnswerReques
     clientSignal: clientGone.signal,
     firstTokenTimeoutMs: envMs('CHAT_FIRST_TOKEN_TIMEOUT_MS', DEFAULTS.firstTokenTimeoutMs),
     idleTimeoutMs: envMs('CHAT_IDLE_TIMEOUT_MS', DEFAULTS.idleTimeoutMs),
-    startMetadata: userMessageId === undefined ? undefined : { userMessageId },
-    onEnd: chatId === undefined ? async () => undefined : outcome => storeAnswer(chatId, model, outcome),
+    startMetadata: { generationId: turn.generation.id, ...(userMessageId === undefined ? {} : { userMessageId }) },
+    onEnd: async (outcome) => {
+      turn.generation.done()
+      return chatId === undefined ? undefined : storeAnswer(chatId, model, outcome)
+    },
   })
 
   if (res && !('__unenv__' in res)) {

@@ -58,6 +58,9 @@ export function frame(chunk: UIMessageChunk): string {
 
 const TEXT_ID = 'text-0'
 
+/** The abort reason of a generation stopped by POST /api/generations/:id/stop. */
+export const STOPPED = 'stopped'
+
 /**
  * Opens the upstream stream and waits for its first token, so failures before it become real
  * HTTP errors (thrown as H3 errors) instead of a 200 with a broken stream. Then hands back the
@@ -177,7 +180,14 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
       if (ended) return
       upstream.abort()
       if (turn.clientSignal.aborted) {
-        await finishWith('aborted')
+        const metadata = await finishWith('aborted')
+        // Stopped through the stop route: the client is still listening and learns the outcome.
+        if (turn.clientSignal.reason === STOPPED) {
+          yield frame({ type: 'text-end', id: TEXT_ID })
+          if (metadata) yield frame({ type: 'message-metadata', messageMetadata: metadata })
+          yield frame({ type: 'abort', reason: 'stopped' })
+          yield 'data: [DONE]\n\n'
+        }
         return
       }
       const metadata = await finishWith('error')

@@ -28,6 +28,12 @@ export async function useDb(): Promise<Database> {
   return (await connecting).db
 }
 
+/** The connection itself, for what drizzle does not cover (LISTEN/NOTIFY). */
+export async function useDbConnection(): Promise<Connection> {
+  await useDb()
+  return connecting!
+}
+
 /** Closes the pool (server shutdown, tests). */
 export async function closeDb(): Promise<void> {
   const pending = connecting

@@ -22,6 +22,7 @@ export const ERRORS = {
   lastMessageEmpty: 'The last message must not be empty',
   chatNotFound: 'Chat not found',
   messageNotFound: 'Message not found',
+  generationNotFound: 'Generation not found',
   notConfigured: 'Workers AI is not configured: set CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN',
   upstreamRateLimited: 'Workers AI is busy or rate-limited, try again later',
   upstreamRejected: 'Workers AI rejected the request credentials',

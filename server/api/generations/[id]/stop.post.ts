@@ -1,0 +1,18 @@
+import { z } from 'zod'
+import { ERRORS } from '#shared/contract'
+
+const paramsSchema = z.object({ id: z.uuid() })
+
+/**
+ * POST /api/generations/:id/stop: stops a running answer (its id comes in the stream's `start`
+ * frame). The partial answer is kept as `aborted`, as when the client disconnects.
+ * 204 when stopped here, 202 when passed to the other instances, 404 when nobody has it.
+ */
+export default defineEventHandler(async (event) => {
+  const user = await requireUser(event)
+  const params = z.safeParse(paramsSchema, getRouterParams(event))
+  if (!params.success) throw apiError(404, ERRORS.generationNotFound)
+  const result = await stopGeneration(user.id, params.data.id)
+  if (result === 'unknown') throw apiError(404, ERRORS.generationNotFound)
+  return sendNoContent(event, result === 'stopped' ? 204 : 202)
+})
