@@ -1,0 +1,142 @@
+import { useChat } from '@ai-sdk/vue'
+import { DefaultChatTransport } from 'ai'
+import type { ChatWithMessages, MessageStatus } from '#shared/contract'
+
+/** What the list shows for a message: a stored status, or that it is still arriving. */
+export type MessageDisplayStatus = MessageStatus | 'streaming'
+
+export interface ChatSessionOptions {
+  /** The saved chat's id, or null for the playground (nothing stored). */
+  chatId: number | null
+  initialMessages?: NeptunUIMessage[]
+  /** After every finished, stopped or failed answer (e.g. to reorder the sidebar). */
+  onAnswerEnd?: () => void
+}
+
+/** The chat endpoint for a model and a chat (the playground uses chat_id 0). */
+export function chatEndpoint(modelName: string, chatId: number | null): string {
+  const model = encodeURIComponent(modelName)
+  return chatId === null
+    ? `/api/ai/cloudflare/${model}/chat?chat_id=0&is_playground=true`
+    : `/api/ai/cloudflare/${model}/chat?chat_id=${chatId}`
+}
+
+/**
+ * One conversation on `useChat`: sends exactly `{messages:[{role,content}]}` to the chat endpoint
+ * of the selected model, and implements stop, regenerate, edit-and-resend and retry, keeping the
+ * stored history in step (truncate first, then resend).
+ *
+ * @example
+ * const session = useChatSession({ chatId: 42, initialMessages })
+ * await session.send('Hello')
+ */
+export function useChatSession(options: ChatSessionOptions) {
+  const { selected } = useModels()
+  const localStatus = reactive(new Map<string, MessageStatus>())
+  const errorAt = ref(0)
+
+  const transport = new DefaultChatTransport<NeptunUIMessage>({
+    api: chatEndpoint(selected.value.name, options.chatId),
+    fetch: chatFetch,
+    // The model can change between requests, so the URL is decided per request.
+    prepareSendMessagesRequest: ({ messages }) => ({
+      api: chatEndpoint(selected.value.name, options.chatId),
+      body: { messages: toChatRequestMessages(messages) },
+    }),
+  })
+
+  const chat = useChat<NeptunUIMessage>({
+    transport,
+    messages: options.initialMessages ?? [],
+    throttle: 50,
+    onError: () => { errorAt.value = Date.now() },
+    onFinish: ({ message, messages, isAbort, isError }) => {
+      if (messages.some(other => other.id === message.id))
+        localStatus.set(message.id, isAbort ? 'aborted' : isError ? 'error' : message.metadata?.status ?? 'complete')
+      options.onAnswerEnd?.()
+    },
+  })
+
+  const busy = computed(() => chat.status.value === 'submitted' || chat.status.value === 'streaming')
+
+  function statusOf(message: NeptunUIMessage, index: number): MessageDisplayStatus {
+    if (busy.value && index === chat.messages.value.length - 1 && message.role === 'assistant') return 'streaming'
+    return localStatus.get(message.id) ?? message.metadata?.status ?? 'complete'
+  }
+
+  /**
+   * Removes `messages[index]` and everything after it from the stored chat. The id comes from the
+   * load or the stream metadata; when it is unknown (the request failed before the server said),
+   * the stored chat is read and the message at the same position is used.
+   */
+  async function truncateStoredFrom(index: number): Promise<void> {
+    if (options.chatId === null) return
+    let id = databaseIdAt(chat.messages.value, index)
+    if (id === undefined) {
+      const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}`)
+      id = stored.messages[index]?.id
+    }
+    if (id !== undefined) await $fetch(`/api/chats/${options.chatId}/messages`, { method: 'DELETE', query: { from: id } })
+  }
+
+  async function send(text: string): Promise<void> {
+    if (!text.trim() || busy.value) return
+    chat.clearError()
+    await chat.sendMessage({ text })
+  }
+
+  function stop(): void {
+    if (busy.value) void chat.stop()
+  }
+
+  /** Index of the user message the last answer replies to. */
+  function lastUserIndex(): number {
+    return chat.messages.value.findLastIndex(message => message.role === 'user')
+  }
+
+  /**
+   * Asks again for the last answer. The user message goes too and is sent again, so the stored
+   * chat holds it exactly once whatever the server kept of the failed or replaced turn.
+   */
+  async function regenerate(): Promise<void> {
+    const index = lastUserIndex()
+    if (index === -1 || busy.value) return
+    chat.clearError()
+    await truncateStoredFrom(index)
+    chat.messages.value = chat.messages.value.slice(0, index + 1)
+    await chat.regenerate()
+  }
+
+  /** Replaces the user message at `index` with `text` and answers from there. */
+  async function editAndResend(index: number, text: string): Promise<void> {
+    if (!text.trim() || busy.value) return
+    chat.clearError()
+    await truncateStoredFrom(index)
+    chat.messages.value = chat.messages.value.slice(0, index)
+    await chat.sendMessage({ text })
+  }
+
+  function clear(): void {
+    stop()
+    chat.clearError()
+    chat.messages.value = []
+    localStatus.clear()
+  }
+
+  return {
+    messages: chat.messages,
+    status: chat.status,
+    error: chat.error,
+    errorAt,
+    busy,
+    statusOf,
+    send,
+    stop,
+    regenerate,
+    retry: regenerate,
+    editAndResend,
+    clear,
+  }
+}
+
+export type ChatSession = ReturnType<typeof useChatSession>
