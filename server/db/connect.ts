@@ -1,5 +1,3 @@
-import { PGlite } from '@electric-sql/pglite'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
@@ -72,6 +70,8 @@ export async function connectDatabase(url: string | undefined, options: {
     const { mkdir } = await import('node:fs/promises')
     await mkdir(dataDir, { recursive: true })
   }
+  // Loaded only when used: PGlite is Node-only and stays out of the way on Workers.
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')])
   const client = new PGlite(dataDir)
   const db = drizzlePglite(client, { schema }) as unknown as Database
   await applyMigrations(db as never, options.readMigration)

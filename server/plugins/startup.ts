@@ -7,8 +7,11 @@ export default defineNitroPlugin((nitroApp) => {
   if (!import.meta.dev) {
     const password = process.env.NUXT_SESSION_PASSWORD ?? useRuntimeConfig().session?.password ?? ''
     if (password.length < 32) {
-      console.error('[neptun] NUXT_SESSION_PASSWORD must be set to at least 32 characters; refusing to start.')
-      process.exit(1)
+      const message = '[neptun] NUXT_SESSION_PASSWORD must be set to at least 32 characters; refusing to start.'
+      console.error(message)
+      // Node exits; runtimes without process.exit (Workers) fail every request instead.
+      if (typeof process.exit === 'function') process.exit(1)
+      throw new Error(message)
     }
   }
   useDb().catch((error) => {
