@@ -1,9 +1,17 @@
 import type { LanguageModelV4 } from '@ai-sdk/provider'
+import type { H3Event } from 'h3'
 import { createWorkersAI } from 'workers-ai-provider'
 
 export const CLOUDFLARE_API_BASE_URL = 'https://api.cloudflare.com/client/v4'
 
+/** The `AI` binding of a Worker: what workers-ai-provider calls `binding`. */
+export interface AiBinding {
+  run: (model: string, inputs: Record<string, unknown>, options?: Record<string, unknown>) => Promise<unknown>
+}
+
 export interface WorkersAiSettings {
+  /** On Cloudflare Workers with an `AI` binding: calls go through it, not the REST API. */
+  binding?: AiBinding
   accountId: string
   apiToken: string
   baseUrl: string
@@ -17,8 +25,11 @@ export interface WorkersAiSettings {
  * first, then the NUXT_CLOUDFLARE_* forms Nitro maps into runtimeConfig. Undefined when the
  * credentials are missing.
  */
-export function workersAiSettings(): WorkersAiSettings | undefined {
+export function workersAiSettings(event?: H3Event): WorkersAiSettings | undefined {
   const config = useRuntimeConfig().cloudflare
+  const binding = (event?.context.cloudflare as { env?: { AI?: AiBinding } } | undefined)?.env?.AI
+  const gatewayId = process.env.CLOUDFLARE_AI_GATEWAY_ID || config.aiGatewayId || undefined
+  if (binding) return { binding, accountId: '', apiToken: '', baseUrl: CLOUDFLARE_API_BASE_URL, gatewayId, emulator: false }
   const accountId = process.env.CLOUDFLARE_ACCOUNT_ID || config.accountId
   const apiToken = process.env.CLOUDFLARE_API_TOKEN || config.apiToken
   if (!accountId || !apiToken) return undefined
@@ -26,7 +37,7 @@ export function workersAiSettings(): WorkersAiSettings | undefined {
     accountId,
     apiToken,
     baseUrl: (process.env.CLOUDFLARE_API_BASE_URL || config.apiBaseUrl || CLOUDFLARE_API_BASE_URL).replace(/\/+$/, ''),
-    gatewayId: process.env.CLOUDFLARE_AI_GATEWAY_ID || config.aiGatewayId || undefined,
+    gatewayId,
     emulator: useRuntimeConfig().aiEmulator === true || process.env.NUXT_AI_EMULATOR === 'true',
   }
 }
@@ -88,11 +99,20 @@ function rejectMalformedFrames(response: Response): Response {
  * inputs can ride on the fetch.
  */
 export function workersAiModel(settings: WorkersAiSettings, modelId: string, extraInputs?: Record<string, unknown>): LanguageModelV4 {
-  const provider = createWorkersAI({
-    accountId: settings.accountId,
-    apiKey: settings.apiToken,
-    fetch: workersAiFetch(settings.baseUrl, extraInputs),
-    ...(settings.gatewayId ? { gateway: { id: settings.gatewayId } } : {}),
-  })
+  const gateway = settings.gatewayId ? { gateway: { id: settings.gatewayId } } : {}
+  const { binding } = settings
+  const provider = binding
+    ? createWorkersAI({
+        binding: (extraInputs
+          ? { run: (model: string, inputs: Record<string, unknown>, options?: Record<string, unknown>) => binding.run(model, { ...inputs, ...extraInputs }, options) }
+          : binding) as never,
+        ...gateway,
+      })
+    : createWorkersAI({
+        accountId: settings.accountId,
+        apiKey: settings.apiToken,
+        fetch: workersAiFetch(settings.baseUrl, extraInputs),
+        ...gateway,
+      })
   return provider(modelId as Parameters<typeof provider>[0]) as unknown as LanguageModelV4
 }

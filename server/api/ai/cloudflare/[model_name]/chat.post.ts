@@ -17,7 +17,7 @@ export default defineEventHandler(async (event) => {
   const chatId = query.is_playground ? undefined : query.chat_id
   if (chatId !== undefined) await assertChatOwner(user.id, chatId)
 
-  const settings = workersAiSettings()
+  const settings = workersAiSettings(event)
   if (!settings) throw apiError(500, ERRORS.notConfigured)
 
   await assertChatRateLimit(user.id)
