@@ -1,3 +1,5 @@
+import type { NitroConfig } from 'nitropack'
+
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
@@ -31,13 +33,12 @@ export default defineNuxtConfig({
     aiEmulator: false,
   },
 
-  nitro: {
-    serverAssets: [{ baseName: 'migrations', dir: 'db/migrations' }],
-  },
-
   hooks: {
-    // Keep Nuxt's HTML error page for pages; API routes answer {statusCode, statusMessage}.
-    'nitro:config'(config) {
+    'nitro:config'(nitro) {
+      const config = nitro as NitroConfig
+      // drizzle's migrations travel inside .output as server assets (its migrator reads files).
+      config.serverAssets = [...(config.serverAssets ?? []), { baseName: 'migrations', dir: 'db/migrations' }]
+      // Keep Nuxt's HTML error page for pages; API routes answer {statusCode, statusMessage}.
       const nuxtHandler = config.errorHandler
       config.errorHandler = ['~/server/error-handler', ...(Array.isArray(nuxtHandler) ? nuxtHandler : nuxtHandler ? [nuxtHandler] : [])]
     },

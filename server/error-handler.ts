@@ -29,7 +29,7 @@ export default defineNitroErrorHandler((error, event) => {
   }
 
   const headers = (error.data as { headers?: Record<string, string> } | undefined)?.headers
-  if (statusCode === 503) setResponseHeader(event, 'retry-after', '5')
+  if (statusCode === 503) setResponseHeader(event, 'retry-after', 5)
   if (headers) setResponseHeaders(event, headers)
   setResponseHeader(event, 'content-type', 'application/json')
   setResponseHeader(event, 'cache-control', 'no-store')

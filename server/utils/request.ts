@@ -33,9 +33,9 @@ export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.max
   let size = 0
   const req = event.node.req
   // Outside a real socket (Nitro's internal fetch, Workers) the body is already buffered.
-  const source: AsyncIterable<Uint8Array> = 'body' in req || 'rawBody' in req || '__unenv__' in req
+  const source = ('body' in req || 'rawBody' in req || '__unenv__' in req
     ? [await readRawBody(event, false) ?? new Uint8Array()]
-    : req
+    : req) as AsyncIterable<Uint8Array>
   for await (const chunk of source) {
     size += chunk.byteLength
     if (size > maxBytes) throw apiError(413, ERRORS.bodyTooLarge)
