@@ -33,6 +33,13 @@ export default defineNuxtConfig({
     aiEmulator: false,
   },
 
+  nitro: {
+    // Workers need the request's async context to find its own database connection.
+    experimental: { asyncContext: process.env.NITRO_PRESET?.startsWith('cloudflare') ?? false },
+    // Lets the test run keep the Node build and the Worker build side by side.
+    ...(process.env.NEPTUN_OUTPUT_DIR ? { output: { dir: process.env.NEPTUN_OUTPUT_DIR } } : {}),
+  },
+
   hooks: {
     'nitro:config'(nitro) {
       const config = nitro as NitroConfig

@@ -42,6 +42,17 @@ export default defineConfig({
         },
       },
       {
+        // The Cloudflare Worker build in workerd (wrangler dev, offline) on PostgreSQL.
+        test: {
+          name: 'api-worker',
+          include: ['tests/api/contract.test.ts', 'tests/api/persistence.test.ts', 'tests/api/ownership.test.ts', 'tests/api/smoke.test.ts'],
+          globalSetup: ['tests/support/setup-api-worker.ts'],
+          fileParallelism: false,
+          testTimeout: 20_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // Fault, fuzz and attack tests (issue: hardening) and multi-instance tests: each file
         // starts the servers and databases it needs.
         test: {

@@ -25,6 +25,8 @@ const MIGRATION_LOCK_ID = 727_073_690
 export async function connectDatabase(url: string | undefined, options: {
   poolMax: number
   readMigration: (name: string) => Promise<string>
+  /** False when this process already migrated (Workers connect once per request). */
+  migrate?: boolean
 }): Promise<Connection> {
   if (url?.startsWith('postgres://') || url?.startsWith('postgresql://')) {
     const client = postgres(url, {
@@ -35,6 +37,7 @@ export async function connectDatabase(url: string | undefined, options: {
       idle_timeout: 30,
     })
     const db = drizzlePostgres(client, { schema })
+    if (options.migrate === false) return postgresConnection(client, db)
     try {
       // Several instances may start at once: one migrates, the others wait, then find nothing to do.
       const reserved = await client.reserve()
@@ -51,17 +54,7 @@ export async function connectDatabase(url: string | undefined, options: {
       await client.end({ timeout: 1 }).catch(() => {})
       throw error
     }
-    return {
-      db,
-      kind: 'postgres',
-      close: () => client.end({ timeout: 5 }),
-      listen: async (channel, onMessage) => {
-        await client.listen(channel, onMessage)
-      },
-      notify: async (channel, payload) => {
-        await client.notify(channel, payload)
-      },
-    }
+    return postgresConnection(client, db)
   }
 
   const dataDir = !url ? './.data/pglite' : url === 'memory://' ? 'memory://' : url.replace(/^pglite:\/\//, '')
@@ -76,4 +69,18 @@ export async function connectDatabase(url: string | undefined, options: {
   const db = drizzlePglite(client, { schema }) as unknown as Database
   await applyMigrations(db as never, options.readMigration)
   return { db, kind: 'pglite', close: () => client.close() }
+}
+
+function postgresConnection(client: postgres.Sql, db: Database): Connection {
+  return {
+    db,
+    kind: 'postgres',
+    close: () => client.end({ timeout: 5 }),
+    listen: async (channel, onMessage) => {
+      await client.listen(channel, onMessage)
+    },
+    notify: async (channel, payload) => {
+      await client.notify(channel, payload)
+    },
+  }
 }

@@ -14,6 +14,8 @@ export default defineNitroPlugin((nitroApp) => {
       throw new Error(message)
     }
   }
+  // Workers allow no I/O outside a request; there the first request connects.
+  if (ON_WORKERS) return
   useDb().catch((error) => {
     console.error(`[neptun] database not ready yet (${isDatabaseUnavailable(error) ? 'unreachable' : 'error'}); requests will retry.`, isDatabaseUnavailable(error) ? '' : error)
   })

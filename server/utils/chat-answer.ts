@@ -70,6 +70,7 @@ async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnsw
 }) {
   const { params, messages, userMessageId, clientGone } = turn
   const res = event.node?.res
+  const db = chatId === undefined ? undefined : await useDb()
 
   const relay = await openChatRelay({
     model: workersAiModel(settings, model.configuration.model, params.extraInputs),
@@ -83,7 +84,7 @@ async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnsw
     startMetadata: { generationId: turn.generation.id, ...(userMessageId === undefined ? {} : { userMessageId }) },
     onEnd: async (outcome) => {
       turn.generation.done()
-      return chatId === undefined ? undefined : storeAnswer(chatId, model, outcome)
+      return chatId === undefined ? undefined : storeAnswer(chatId, model, outcome, db)
     },
   })
 
@@ -135,8 +136,8 @@ async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnsw
 }
 
 /** Stores the answer; the ids go back to the client in the stream's metadata. */
-async function storeAnswer(chatId: number, model: ModelConfiguration, outcome: RelayOutcome) {
-  const assistantMessageId = await persistAssistantMessage(chatId, { ...outcome, model: model.name })
+async function storeAnswer(chatId: number, model: ModelConfiguration, outcome: RelayOutcome, db?: Database) {
+  const assistantMessageId = await persistAssistantMessage(chatId, { ...outcome, model: model.name }, db)
   return {
     assistantMessageId,
     status: outcome.status,

@@ -123,9 +123,13 @@ export interface AssistantAnswer {
   completionTokens?: number
 }
 
-/** Stores the answer once its stream has ended, however it ended. One insert, no per-token writes. */
-export async function persistAssistantMessage(chatId: number, answer: AssistantAnswer): Promise<number | undefined> {
-  const db = await useDb()
+/**
+ * Stores the answer once its stream has ended, however it ended. One insert, no per-token writes.
+ * `db` is the connection taken when the turn began: on Workers the stream's end runs outside
+ * the request's async context.
+ */
+export async function persistAssistantMessage(chatId: number, answer: AssistantAnswer, db?: Database): Promise<number | undefined> {
+  db ??= await useDb()
   // The chat may have been deleted while the answer streamed; then there is nothing to keep.
   const rows = await db.execute<{ id: number }>(sql`
     insert into messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens)

@@ -1,4 +1,5 @@
 
+import { useEvent } from 'nitropack/runtime'
 import { connectDatabase, type Connection, type Database } from '../db/connect.ts'
 import * as schema from '../db/schema.ts'
 
@@ -14,13 +15,10 @@ let connecting: Promise<Connection> | undefined
  * @example const db = await useDb()
  */
 export async function useDb(): Promise<Database> {
+  if (ON_WORKERS) return (await workersConnection()).db
   connecting ??= connectDatabase(process.env.DATABASE_URL, {
     poolMax: Number(process.env.DATABASE_POOL_MAX) || 10,
-    readMigration: async (name) => {
-      const text = await useStorage('assets:migrations').getItemRaw<string | Uint8Array>(name)
-      if (text == null) throw new Error(`Migration file ${name} is missing from the build`)
-      return typeof text === 'string' ? text : new TextDecoder().decode(text)
-    },
+    readMigration,
   }).catch((error) => {
     connecting = undefined
     throw error
@@ -28,8 +26,41 @@ export async function useDb(): Promise<Database> {
   return (await connecting).db
 }
 
+async function readMigration(name: string): Promise<string> {
+  const text = await useStorage('assets:migrations').getItemRaw<string | Uint8Array>(name)
+  if (text == null) throw new Error(`Migration file ${name} is missing from the build`)
+  return typeof text === 'string' ? text : new TextDecoder().decode(text)
+}
+
+/** Cloudflare Workers: sockets belong to the request that opened them, so no shared pool. */
+export const ON_WORKERS = typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers'
+let migratedOnWorkers = false
+
+/**
+ * One connection per request on Workers (Hyperdrive pools them for us), found through the
+ * request's async context; migrations run once per isolate.
+ */
+function workersConnection(): Promise<Connection> {
+  const context = useEvent().context as { neptunDb?: Promise<Connection> }
+  context.neptunDb ??= connectDatabase(process.env.DATABASE_URL || hyperdriveUrl(), {
+    // Two: the migration lock holds one connection while the migration runs on the other.
+    poolMax: 2,
+    readMigration,
+    migrate: !migratedOnWorkers,
+  }).then((connection) => {
+    migratedOnWorkers = true
+    return connection
+  })
+  return context.neptunDb
+}
+
+function hyperdriveUrl(): string | undefined {
+  return (globalThis as { __env__?: { HYPERDRIVE?: { connectionString?: string } } }).__env__?.HYPERDRIVE?.connectionString
+}
+
 /** The connection itself, for what drizzle does not cover (LISTEN/NOTIFY). */
 export async function useDbConnection(): Promise<Connection> {
+  if (ON_WORKERS) return workersConnection()
   await useDb()
   return connecting!
 }

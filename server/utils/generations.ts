@@ -28,7 +28,9 @@ async function listenForRemoteStops(): Promise<void> {
  * not only by the client closing its connection (unreliable on Workers and behind some proxies).
  */
 export function registerGeneration(userId: number, stop: () => void): { id: string, done: () => void } {
-  listening ??= listenForRemoteStops().catch(() => {
+  // A Worker cannot hold a LISTEN connection open between requests: there the stop route only
+  // reaches generations of the same isolate.
+  if (!ON_WORKERS) listening ??= listenForRemoteStops().catch(() => {
     listening = undefined
   })
   const id = randomUUID()

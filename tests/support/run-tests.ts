@@ -25,5 +25,10 @@ function aptInstall(packages: string[], why: string): void {
 if (!existsSync(CHROMIUM_PATH)) aptInstall(['chromium'], 'Chromium for the browser tests')
 if (!existsSync(join(POSTGRES_BIN, 'initdb'))) aptInstall(['postgresql-15'], 'PostgreSQL 15 for the database tests')
 
-if (process.env.NEPTUN_SKIP_BUILD !== '1') run(join(ROOT, 'node_modules/.bin/nuxt'), ['build'])
+if (process.env.NEPTUN_SKIP_BUILD !== '1') {
+  const nuxt = join(ROOT, 'node_modules/.bin/nuxt')
+  run(nuxt, ['build'])
+  // The Cloudflare Worker build, kept apart for the api-worker project.
+  run(nuxt, ['build'], { ...process.env, NITRO_PRESET: 'cloudflare_module', NEPTUN_OUTPUT_DIR: '.output-worker' })
+}
 run(join(ROOT, 'node_modules/.bin/vitest'), ['run', ...process.argv.slice(2)])
