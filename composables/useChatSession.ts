@@ -85,8 +85,21 @@ export function useChatSession(options: ChatSessionOptions) {
     await chat.sendMessage({ text })
   }
 
-  function stop(): void {
-    if (busy.value) void chat.stop()
+  /**
+   * Stops the answer through the server's stop route, so the server ends the stream itself and
+   * the client has received exactly what is stored (aborting the fetch drops tokens already on
+   * the wire, and on Workers the server may not notice a closed connection). Aborting the
+   * request remains the fallback: before the first token, or when the route does not answer.
+   */
+  async function stop(): Promise<void> {
+    if (!busy.value) return
+    const last = chat.messages.value.at(-1)
+    const generationId = last?.role === 'assistant' ? last.metadata?.generationId : undefined
+    if (generationId) {
+      const stopped = await $fetch(`/api/generations/${generationId}/stop`, { method: 'POST' }).then(() => true, () => false)
+      if (stopped && await settles(() => !busy.value, STOP_GRACE_MS)) return
+    }
+    if (busy.value) await chat.stop()
   }
 
   /** Index of the user message the last answer replies to. */
@@ -117,7 +130,7 @@ export function useChatSession(options: ChatSessionOptions) {
   }
 
   function clear(): void {
-    stop()
+    void chat.stop()
     chat.clearError()
     chat.messages.value = []
     localStatus.clear()
@@ -140,3 +153,18 @@ export function useChatSession(options: ChatSessionOptions) {
 }
 
 export type ChatSession = ReturnType<typeof useChatSession>
+
+/** How long the server gets to end a stopped stream before the request is aborted. */
+const STOP_GRACE_MS = 1500
+
+function settles(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    const check = () => {
+      if (done()) resolve(true)
+      else if (Date.now() - started > timeoutMs) resolve(false)
+      else setTimeout(check, 25)
+    }
+    check()
+  })
+}

@@ -1,17 +1,10 @@
 import type { UIMessage } from 'ai'
-import type { ChatMessage, MessageStatus, StoredMessage } from '#shared/contract'
+import type { ChatMessage, ChatStreamMetadata, StoredMessage } from '#shared/contract'
 
-/**
- * What the stream's message metadata carries (`start`: userMessageId; `finish`: the rest), plus
- * what we set ourselves for messages loaded from the database.
- */
-export interface NeptunMessageMetadata {
+/** What the stream's message metadata carries, plus what we set for messages loaded from the database. */
+export interface NeptunMessageMetadata extends ChatStreamMetadata {
   /** The database id of this message, for messages loaded from GET /api/chats/:id. */
   dbId?: number
-  userMessageId?: number
-  assistantMessageId?: number
-  status?: MessageStatus
-  usage?: { inputTokens?: number, outputTokens?: number, totalTokens?: number }
 }
 
 export type NeptunUIMessage = UIMessage<NeptunMessageMetadata>

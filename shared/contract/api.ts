@@ -29,6 +29,19 @@ export interface ChatWithMessages extends ChatSummary {
   messages: StoredMessage[]
 }
 
+/**
+ * The chat stream's message metadata: `start` carries generationId (for the stop route) and,
+ * in saved chats, userMessageId; `finish` (or a `message-metadata` frame before an error)
+ * carries the stored answer's id, status and Workers AI's token usage.
+ */
+export interface ChatStreamMetadata {
+  generationId?: string
+  userMessageId?: number
+  assistantMessageId?: number
+  status?: MessageStatus
+  usage?: { promptTokens?: number, completionTokens?: number }
+}
+
 /** GET /api/health */
 export interface HealthStatus {
   ok: boolean
