@@ -54,7 +54,8 @@ export function describeChatError(error: Error): ChatErrorView {
     if (error.statusMessage === ERRORS.serviceRetired)
       return { title: 'This model was retired', description: `${ERRORS.serviceRetired} Choose another model in the model menu.`, retryAfterSeconds: null, retryable: false }
     if (error.statusCode === 429)
-      return { title: 'Rate limited', description: error.statusMessage, retryAfterSeconds: error.retryAfterSeconds, retryable: true }
+      // The alert adds its own countdown, so the server's "try again later" would say it twice.
+      return { title: 'Rate limited', description: error.statusMessage.replace(/,? try again later\.?$/i, ''), retryAfterSeconds: error.retryAfterSeconds, retryable: true }
     if (error.statusCode === 401)
       return { title: 'Signed out', description: 'Your session has ended. Sign in again to continue.', retryAfterSeconds: null, retryable: false }
     if (error.statusMessage === ERRORS.chatNotFound)

@@ -79,7 +79,8 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
     }, ms)
   }
   const onClientGone = () => upstream.abort(turn.clientSignal.reason)
-  turn.clientSignal.addEventListener('abort', onClientGone, { once: true })
+  if (turn.clientSignal.aborted) upstream.abort(turn.clientSignal.reason)
+  else turn.clientSignal.addEventListener('abort', onClientGone, { once: true })
   const release = () => {
     clearTimeout(timer)
     turn.clientSignal.removeEventListener('abort', onClientGone)
