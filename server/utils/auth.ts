@@ -13,8 +13,10 @@ export async function requireUser(event: H3Event): Promise<PublicUser> {
   const user = session.user
   if (!user || typeof user.id !== 'number') throw apiError(401, ERRORS.unauthorized)
   const db = await useDb()
-  const [row] = await db.select({ version: tables.users.sessionVersion }).from(tables.users).where(eq(tables.users.id, user.id))
-  if (!row || row.version !== session.version) {
+  const [row] = await db.select({ version: tables.users.sessionVersion, email: tables.users.email }).from(tables.users).where(eq(tables.users.id, user.id))
+  // The email guards against a cookie sealed with the same password for another database
+  // (a reset, a second deployment), where the same id and version belong to someone else.
+  if (!row || row.version !== session.version || row.email.toLowerCase() !== user.email.toLowerCase()) {
     await clearUserSession(event)
     throw apiError(401, ERRORS.unauthorized)
   }

@@ -38,7 +38,8 @@ export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.max
     : req) as AsyncIterable<Uint8Array>
   for await (const chunk of source) {
     size += chunk.byteLength
-    if (size > maxBytes) throw apiError(413, ERRORS.bodyTooLarge)
+    // The rest of the body is left unread, so this connection cannot carry another request.
+    if (size > maxBytes) throw apiError(413, ERRORS.bodyTooLarge, { connection: 'close' })
     chunks.push(chunk)
   }
   const text = Buffer.concat(chunks).toString('utf8')
