@@ -3,6 +3,7 @@ import type { H3Event } from 'h3'
 import { UI_MESSAGE_STREAM_HEADERS } from 'ai'
 import { DEFAULTS, ERRORS, LIMITS, type ChatMessage, type ModelConfiguration, type PublicUser } from '#shared/contract'
 import type { RelayOutcome } from './chat-relay'
+import type { StoredTurn } from './chat-store'
 import type { WorkersAiSettings } from './workers-ai'
 
 export interface ChatAnswerRequest {
@@ -42,7 +43,7 @@ export async function streamChatAnswer(event: H3Event, request: ChatAnswerReques
   const messages = fitContextWindow(request.messages, params.inputBudget)
   if (!messages) throw apiError(413, ERRORS.contextTooLong)
 
-  const userMessageId = chatId === undefined
+  const stored = chatId === undefined
     ? undefined
     : await persistUserMessage(request.user.id, chatId, request.messages.at(-1)!.content)
 
@@ -53,7 +54,7 @@ export async function streamChatAnswer(event: H3Event, request: ChatAnswerReques
   })
   const generation = registerGeneration(request.user.id, () => clientGone.abort(STOPPED))
   try {
-    return await relayAnswer(event, request, { params, messages, userMessageId, clientGone, generation })
+    return await relayAnswer(event, request, { params, messages, stored, clientGone, generation })
   }
   catch (error) {
     generation.done()
@@ -64,13 +65,13 @@ export async function streamChatAnswer(event: H3Event, request: ChatAnswerReques
 async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnswerRequest, turn: {
   params: ReturnType<typeof generationParameters>
   messages: ChatMessage[]
-  userMessageId: number | undefined
+  stored: StoredTurn | undefined
   clientGone: AbortController
   generation: { id: string, done: () => void }
 }) {
-  const { params, messages, userMessageId, clientGone } = turn
+  const { params, messages, stored, clientGone } = turn
   const res = event.node?.res
-  const db = chatId === undefined ? undefined : await useDb()
+  const db = stored === undefined ? undefined : await useDb()
 
   const relay = await openChatRelay({
     model: workersAiModel(settings, model.configuration.model, params.extraInputs),
@@ -81,10 +82,10 @@ async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnsw
     clientSignal: clientGone.signal,
     firstTokenTimeoutMs: envMs('CHAT_FIRST_TOKEN_TIMEOUT_MS', DEFAULTS.firstTokenTimeoutMs),
     idleTimeoutMs: envMs('CHAT_IDLE_TIMEOUT_MS', DEFAULTS.idleTimeoutMs),
-    startMetadata: { generationId: turn.generation.id, ...(userMessageId === undefined ? {} : { userMessageId }) },
+    startMetadata: { generationId: turn.generation.id, ...(stored === undefined ? {} : { userMessageId: stored.userMessageId }) },
     onEnd: async (outcome) => {
       turn.generation.done()
-      return chatId === undefined ? undefined : storeAnswer(chatId, model, outcome, db)
+      return chatId === undefined || !stored ? undefined : storeAnswer(chatId, stored.assistantMessageId, model, outcome, db)
     },
   })
 
@@ -136,8 +137,8 @@ async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnsw
 }
 
 /** Stores the answer; the ids go back to the client in the stream's metadata. */
-async function storeAnswer(chatId: number, model: ModelConfiguration, outcome: RelayOutcome, db?: Database) {
-  const assistantMessageId = await persistAssistantMessage(chatId, { ...outcome, model: model.name }, db)
+async function storeAnswer(chatId: number, id: number, model: ModelConfiguration, outcome: RelayOutcome, db?: Database) {
+  const assistantMessageId = await persistAssistantMessage(chatId, id, { ...outcome, model: model.name }, db)
   return {
     assistantMessageId,
     status: outcome.status,

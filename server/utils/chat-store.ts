@@ -93,14 +93,24 @@ export async function truncateChat(userId: number, chatId: number, fromId: numbe
   })
 }
 
+/** The stored user message of a turn, and the id its answer will be stored under. */
+export interface StoredTurn {
+  userMessageId: number
+  /**
+   * Taken from the messages sequence now, so the answer sorts right after its question even
+   * if it is stored after a later turn began (a stop, then an immediate new question).
+   */
+  assistantMessageId: number
+}
+
 /**
  * Stores the user's message before the model is called, so a failed call loses nothing.
  * A retry of the same message with no answer after it reuses the stored row instead of
  * writing it twice. The chat row is locked so concurrent retries cannot both insert.
  * The chat's first message also names it, if it still has the default title.
- * Returns the message id; 404 if the chat is not the user's.
+ * 404 if the chat is not the user's.
  */
-export async function persistUserMessage(userId: number, chatId: number, content: string): Promise<number> {
+export async function persistUserMessage(userId: number, chatId: number, content: string): Promise<StoredTurn> {
   const db = await useDb()
   return db.transaction(async (tx) => {
     const [chat] = await tx.select({ title: chats.title }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId))).for('update')
@@ -109,9 +119,12 @@ export async function persistUserMessage(userId: number, chatId: number, content
       .from(messages).where(eq(messages.chatId, chatId)).orderBy(desc(messages.id)).limit(1)
     const title = chat.title === DEFAULT_CHAT_TITLE && !last ? titleFrom(content) : chat.title
     await tx.update(chats).set({ updatedAt: sql`now()`, title }).where(eq(chats.id, chatId))
-    if (last?.role === 'user' && last.content === content) return last.id
-    const [row] = await tx.insert(messages).values({ chatId, role: 'user', content }).returning({ id: messages.id })
-    return row!.id
+    const userMessageId = last?.role === 'user' && last.content === content
+      ? last.id
+      : (await tx.insert(messages).values({ chatId, role: 'user', content }).returning({ id: messages.id }))[0]!.id
+    const reserved = await tx.execute<{ id: number }>(sql`select nextval(pg_get_serial_sequence('messages', 'id'))::int as id`)
+    const [row] = Array.isArray(reserved) ? reserved : (reserved as unknown as { rows: { id: number }[] }).rows
+    return { userMessageId, assistantMessageId: row!.id }
   })
 }
 
@@ -128,12 +141,12 @@ export interface AssistantAnswer {
  * `db` is the connection taken when the turn began: on Workers the stream's end runs outside
  * the request's async context.
  */
-export async function persistAssistantMessage(chatId: number, answer: AssistantAnswer, db?: Database): Promise<number | undefined> {
+export async function persistAssistantMessage(chatId: number, id: number, answer: AssistantAnswer, db?: Database): Promise<number | undefined> {
   db ??= await useDb()
   // The chat may have been deleted while the answer streamed; then there is nothing to keep.
   const rows = await db.execute<{ id: number }>(sql`
-    insert into messages (chat_id, role, content, status, model, prompt_tokens, completion_tokens)
-    select ${chatId}, 'assistant', ${answer.content}, ${answer.status}, ${answer.model}, ${answer.promptTokens ?? null}, ${answer.completionTokens ?? null}
+    insert into messages (id, chat_id, role, content, status, model, prompt_tokens, completion_tokens)
+    select ${id}, ${chatId}, 'assistant', ${answer.content}, ${answer.status}, ${answer.model}, ${answer.promptTokens ?? null}, ${answer.completionTokens ?? null}
     where exists (select 1 from chats where id = ${chatId})
     returning id`)
   const list = Array.isArray(rows) ? rows : (rows as unknown as { rows: { id: number }[] }).rows

@@ -61,58 +61,49 @@ export function workersAiFetch(baseUrl: string, extraInputs: Record<string, unkn
 
 /**
  * workers-ai-provider skips a frame it cannot parse and goes on, which would store an answer
- * with a hole in it as complete. This fails the stream at the first malformed frame instead, so
- * the answer ends with an error part and is stored as `error`, exactly as far as it got.
+ * with a hole in it as complete. This ends the stream at the first malformed frame instead,
+ * after passing on the good frames before it: the provider then sees a stream without
+ * `[DONE]`, and the answer is stored as `error`, exactly as far as it got.
  */
 function rejectMalformedFrames(response: Response): Response {
   if (!response.ok || !response.body || !response.headers.get('content-type')?.includes('text/event-stream')) return response
   const decoder = new TextDecoder()
+  const encoder = new TextEncoder()
   let pending = ''
   const check = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      pending += decoder.decode(chunk, { stream: true })
+      const text = decoder.decode(chunk, { stream: true })
+      const carried = pending.length
+      pending += text
       const end = pending.lastIndexOf('\n')
-      if (end >= 0) {
-        const lines = pending.slice(0, end)
-        pending = pending.slice(end + 1)
-        for (const line of lines.split('\n')) {
-          if (!line.startsWith('data:')) continue
-          const data = line.slice(5).trim()
-          if (data === '[DONE]' || data === '') continue
-          try {
-            JSON.parse(data)
-          }
-          catch {
-            controller.error(new Error('Workers AI sent a malformed stream frame'))
-            return
-          }
-        }
+      if (end < 0) {
+        controller.enqueue(chunk)
+        return
       }
+      let lineStart = 0
+      for (const line of pending.slice(0, end).split('\n')) {
+        const data = line.startsWith('data:') ? line.slice(5).trim() : ''
+        if (data && data !== '[DONE]' && !isJson(data)) {
+          const good = text.slice(0, Math.max(0, lineStart - carried))
+          if (good) controller.enqueue(encoder.encode(good))
+          controller.terminate()
+          return
+        }
+        lineStart += line.length + 1
+      }
+      pending = pending.slice(end + 1)
       controller.enqueue(chunk)
     },
   })
   return new Response(response.body.pipeThrough(check), { status: response.status, statusText: response.statusText, headers: response.headers })
 }
 
-/**
- * The Workers AI chat model for `modelId`. Cheap to create: one per request, so per-request
- * inputs can ride on the fetch.
- */
-export function workersAiModel(settings: WorkersAiSettings, modelId: string, extraInputs?: Record<string, unknown>): LanguageModelV4 {
-  const gateway = settings.gatewayId ? { gateway: { id: settings.gatewayId } } : {}
-  const { binding } = settings
-  const provider = binding
-    ? createWorkersAI({
-        binding: (extraInputs
-          ? { run: (model: string, inputs: Record<string, unknown>, options?: Record<string, unknown>) => binding.run(model, { ...inputs, ...extraInputs }, options) }
-          : binding) as never,
-        ...gateway,
-      })
-    : createWorkersAI({
-        accountId: settings.accountId,
-        apiKey: settings.apiToken,
-        fetch: workersAiFetch(settings.baseUrl, extraInputs),
-        ...gateway,
-      })
-  return provider(modelId as Parameters<typeof provider>[0]) as unknown as LanguageModelV4
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  }
+  catch {
+    return false
+  }
 }

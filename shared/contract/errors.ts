@@ -20,6 +20,7 @@ export const ERRORS = {
   messageTooLong: `Message too long: at most ${LIMITS.maxMessageChars} characters`,
   lastMessageNotUser: 'The last message must be from the user',
   lastMessageEmpty: 'The last message must not be empty',
+  nulCharacter: 'Text must not contain NUL characters',
   chatNotFound: 'Chat not found',
   messageNotFound: 'Message not found',
   generationNotFound: 'Generation not found',
@@ -44,6 +45,7 @@ export const ERRORS = {
   titleInvalid: `Title must be 1 to ${LIMITS.maxTitleChars} characters`,
   invalidId: 'Invalid id',
   crossSiteRequest: 'Cross-site request refused',
+  notFound: 'Not Found',
   internal: 'Internal Server Error',
 } as const
 

@@ -2,10 +2,15 @@ import { z } from 'zod'
 import { ERRORS } from './errors.ts'
 import { LIMITS } from './limits.ts'
 
+/** PostgreSQL text cannot hold NUL characters: refuse them up front instead of failing the insert. */
+const noNul = (value: string) => !value.includes('\u0000')
+
 /** A message as the seed defines it; unknown extra fields are dropped, not rejected. */
 export const chatMessageSchema = z.object({
   role: z.enum(['user', 'assistant'], { error: 'role must be "user" or "assistant"' }),
-  content: z.string({ error: 'content must be a string' }).max(LIMITS.maxMessageChars, { error: ERRORS.messageTooLong }),
+  content: z.string({ error: 'content must be a string' })
+    .max(LIMITS.maxMessageChars, { error: ERRORS.messageTooLong })
+    .refine(noNul, { error: ERRORS.nulCharacter }),
   isStreaming: z.boolean({ error: 'isStreaming must be a boolean' }).optional(),
 })
 
@@ -59,7 +64,7 @@ export const chatQuerySchema = z.object({
 export type ChatQuery = z.infer<typeof chatQuerySchema>
 
 export const credentialsSchema = z.object({
-  email: z.string({ error: ERRORS.invalidEmail }).trim().toLowerCase().max(LIMITS.maxEmailLength, { error: ERRORS.invalidEmail }).pipe(z.email({ error: ERRORS.invalidEmail })),
+  email: z.string({ error: ERRORS.invalidEmail }).trim().toLowerCase().max(LIMITS.maxEmailLength, { error: ERRORS.invalidEmail }).pipe(z.email({ error: ERRORS.invalidEmail })).refine(noNul, { error: ERRORS.invalidEmail }),
   password: z.string({ error: ERRORS.passwordTooShort })
     .min(LIMITS.minPasswordLength, { error: ERRORS.passwordTooShort })
     .max(LIMITS.maxPasswordLength, { error: ERRORS.passwordTooLong }),
@@ -67,11 +72,11 @@ export const credentialsSchema = z.object({
 
 /** Log-in checks nothing but presence: a short password simply does not match. */
 export const loginSchema = z.object({
-  email: z.string({ error: ERRORS.invalidCredentials }).trim().toLowerCase().max(LIMITS.maxEmailLength, { error: ERRORS.invalidCredentials }),
+  email: z.string({ error: ERRORS.invalidCredentials }).trim().toLowerCase().max(LIMITS.maxEmailLength, { error: ERRORS.invalidCredentials }).refine(noNul, { error: ERRORS.invalidCredentials }),
   password: z.string({ error: ERRORS.invalidCredentials }).max(LIMITS.maxPasswordLength, { error: ERRORS.invalidCredentials }),
 })
 
-export const chatTitleSchema = z.string({ error: ERRORS.titleInvalid }).trim().min(1, { error: ERRORS.titleInvalid }).max(LIMITS.maxTitleChars, { error: ERRORS.titleInvalid })
+export const chatTitleSchema = z.string({ error: ERRORS.titleInvalid }).trim().min(1, { error: ERRORS.titleInvalid }).max(LIMITS.maxTitleChars, { error: ERRORS.titleInvalid }).refine(noNul, { error: ERRORS.nulCharacter })
 
 export const createChatSchema = z.object({ title: chatTitleSchema.optional() })
 export const renameChatSchema = z.object({ title: chatTitleSchema })
