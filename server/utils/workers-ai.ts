@@ -107,3 +107,26 @@ function isJson(text: string): boolean {
     return false
   }
 }
+
+/**
+ * The Workers AI chat model for `modelId`. Cheap to create: one per request, so per-request
+ * inputs can ride on the fetch.
+ */
+export function workersAiModel(settings: WorkersAiSettings, modelId: string, extraInputs?: Record<string, unknown>): LanguageModelV4 {
+  const gateway = settings.gatewayId ? { gateway: { id: settings.gatewayId } } : {}
+  const { binding } = settings
+  const provider = binding
+    ? createWorkersAI({
+        binding: (extraInputs
+          ? { run: (model: string, inputs: Record<string, unknown>, options?: Record<string, unknown>) => binding.run(model, { ...inputs, ...extraInputs }, options) }
+          : binding) as never,
+        ...gateway,
+      })
+    : createWorkersAI({
+        accountId: settings.accountId,
+        apiKey: settings.apiToken,
+        fetch: workersAiFetch(settings.baseUrl, extraInputs),
+        ...gateway,
+      })
+  return provider(modelId as Parameters<typeof provider>[0]) as unknown as LanguageModelV4
+}
