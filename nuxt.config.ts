@@ -33,16 +33,13 @@ export default defineNuxtConfig({
     aiEmulator: false,
   },
 
-  nitro: {
-    // Workers need the request's async context to find its own database connection.
-    experimental: { asyncContext: process.env.NITRO_PRESET?.startsWith('cloudflare') ?? false },
-    // Lets the test run keep the Node build and the Worker build side by side.
-    ...(process.env.NEPTUN_OUTPUT_DIR ? { output: { dir: process.env.NEPTUN_OUTPUT_DIR } } : {}),
-  },
-
   hooks: {
     'nitro:config'(nitro) {
       const config = nitro as NitroConfig
+      // Workers need the request's async context to find its own database connection.
+      if (process.env.NITRO_PRESET?.startsWith('cloudflare')) config.experimental = { ...config.experimental, asyncContext: true }
+      // Lets the test run keep the Node build and the Worker build side by side.
+      if (process.env.NEPTUN_OUTPUT_DIR) config.output = { ...config.output, dir: process.env.NEPTUN_OUTPUT_DIR }
       // drizzle's migrations travel inside .output as server assets (its migrator reads files).
       config.serverAssets = [...(config.serverAssets ?? []), { baseName: 'migrations', dir: 'db/migrations' }]
       // Keep Nuxt's HTML error page for pages; API routes answer {statusCode, statusMessage}.
