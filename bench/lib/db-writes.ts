@@ -1,0 +1,121 @@
+// Database writes per chat turn. PGlite lives inside the app process and cannot be observed from
+// outside, so this phase starts the same build once on a throwaway PostgreSQL 15 with
+// pg_stat_statements and counts, over K turns, the writing statements, the transactions and the
+// rows changed. Two reply lengths show whether anything grows with the number of tokens.
+import postgres from 'postgres'
+import { controlPostgres, startPostgres } from '../../tests/support/postgres.ts'
+import { signUp } from '../../tests/support/api-client.ts'
+import { startApp } from './app.ts'
+import { runStream, type Target } from './load.ts'
+import { directive } from './phases.ts'
+import { sleep } from './proc.ts'
+
+export interface WritesForLength {
+  replyTokens: number
+  turns: number
+  /** INSERT/UPDATE/DELETE statements per turn (pg_stat_statements calls). */
+  writeStatementsPerTurn: number
+  /** Explicit BEGIN … COMMIT blocks per turn (pg_stat_statements). */
+  transactionsPerTurn: number
+  /** All statements per turn, reads included. */
+  statementsPerTurn: number
+  /** Rows inserted + updated + deleted per turn (pg_stat_statements rows of the writes). */
+  rowsChangedPerTurn: number
+  /** Transactions that wrote (transaction ids assigned) per turn: BEGIN blocks and autocommitted writes. */
+  writeTransactionsPerTurn: number
+  breakdown: { query: string, perTurn: number }[]
+}
+
+export interface DbWritesResult {
+  lengths: WritesForLength[]
+  rateLimiter: string
+  source: string
+}
+
+const WRITE = /^\s*(insert|update|delete|with\b[\s\S]*\b(insert|update|delete)\b)/i
+
+export async function measureDbWrites(options: { emulatorUrl: string, serverEntry?: string, turns: number, lengths: number[] }): Promise<DbWritesResult> {
+  const pg = await startPostgres()
+  let app: Awaited<ReturnType<typeof startApp>> | undefined
+  let sql: postgres.Sql | undefined
+  try {
+    // pg_stat_statements needs a preload and a restart.
+    sql = postgres(pg.url, { max: 1, onnotice: () => {} })
+    await sql`alter system set shared_preload_libraries = 'pg_stat_statements'`
+    await sql.end()
+    controlPostgres(pg.cluster, 'stop')
+    controlPostgres(pg.cluster, 'start')
+    sql = postgres(pg.url, { max: 1, onnotice: () => {} })
+    await sql`create extension if not exists pg_stat_statements`
+
+    // The rate limiter stays at its default (it writes to the database in production too).
+    app = await startApp({ emulatorUrl: options.emulatorUrl, serverEntry: options.serverEntry, databaseUrl: pg.url, env: { CHAT_RATE_LIMIT_PER_MINUTE: undefined } })
+    const appUrl = app.url
+    const lengths: WritesForLength[] = []
+    for (const tokens of options.lengths) {
+      const user = await signUp(appUrl)
+      const chat = await user.createChat('db writes')
+      const target: Target = {
+        name: 'app',
+        marker: Buffer.from('"type":"text-delta"'),
+        pid: () => app!.pid,
+        request: content => ({
+          url: `${appUrl}/api/ai/cloudflare/llama-3.3-70b-instruct-fp8-fast/chat?chat_id=${chat.id}`,
+          headers: { 'content-type': 'application/json', cookie: user.cookie },
+          body: JSON.stringify({ messages: [{ role: 'user', content }] }),
+        }),
+      }
+      const db = await sql`select current_database() as name`
+      const dbName = db[0]!.name as string
+      await sql`select pg_stat_statements_reset()`
+      // Every transaction that writes is assigned a transaction id; read-only ones are not.
+      const q = sql
+      const nextXid = async () => Number((await q`select pg_snapshot_xmax(pg_current_snapshot())::text as x`)[0]!.x)
+      const xid0 = await nextXid()
+      for (let i = 0; i < options.turns; i++) {
+        const r = await runStream(target, directive({ tokens }, `Turn ${i}`), 0)
+        if (r.error || !r.complete || r.frames !== tokens) throw new Error(`db-writes turn failed: ${r.error ?? `${r.frames}/${tokens} frames`}`)
+      }
+      await sleep(300) // the answer is stored before the last frame, but be safe
+      const xid1 = await nextXid()
+      const statements = await sql`
+        select query, calls::int as calls, rows::int as rows from pg_stat_statements
+        where dbid = (select oid from pg_database where datname = ${dbName})
+          and query not ilike '%pg_stat%' and query not ilike '%pg_database%' and query not ilike '%pg_current_snapshot%' and query not ilike '%current_database%'`
+      const turns = options.turns
+      let writes = 0
+      let begins = 0
+      let all = 0
+      let rows = 0
+      const breakdown: { query: string, perTurn: number }[] = []
+      for (const s of statements) {
+        const q = String(s.query).replace(/\s+/g, ' ').trim()
+        const calls = Number(s.calls)
+        all += calls
+        if (/^begin/i.test(q)) begins += calls
+        if (WRITE.test(q)) {
+          writes += calls
+          rows += Number(s.rows)
+          breakdown.push({ query: q.length > 110 ? `${q.slice(0, 107)}…` : q, perTurn: calls / turns })
+        }
+      }
+      breakdown.sort((a, b) => b.perTurn - a.perTurn)
+      lengths.push({
+        replyTokens: tokens,
+        turns,
+        writeStatementsPerTurn: writes / turns,
+        transactionsPerTurn: begins / turns,
+        statementsPerTurn: all / turns,
+        rowsChangedPerTurn: rows / turns,
+        writeTransactionsPerTurn: (xid1 - xid0) / turns,
+        breakdown,
+      })
+    }
+    return { lengths, rateLimiter: 'default (CHAT_RATE_LIMIT_PER_MINUTE unset)', source: 'PostgreSQL 15: pg_stat_statements (statements, rows) and transaction ids assigned (write transactions)' }
+  }
+  finally {
+    await sql?.end({ timeout: 1 }).catch(() => {})
+    await app?.stop()
+    pg.stop()
+  }
+}

@@ -1,0 +1,117 @@
+// A lean streaming HTTP client for the load phases: node:http with one keep-alive agent that can
+// hold thousands of sockets. It counts token frames by scanning bytes for a marker (no JSON
+// parsing), so the client stays cheap next to the servers it measures.
+import http from 'node:http'
+
+export const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 2048 })
+
+export interface Target {
+  name: 'app' | 'pipe' | 'stock'
+  /** Builds one request for a user message (directive included); `slot` picks the chat. */
+  request: (content: string, slot: number) => { url: string, headers: Record<string, string>, body: string }
+  /** Bytes that occur exactly once per token frame. */
+  marker: Buffer
+  pid: () => number
+}
+
+export interface StreamResult {
+  status: number
+  frames: number
+  /** Request start → first chunk with a token frame (ms). NaN if none. */
+  ttftMs: number
+  totalMs: number
+  /** Ended with `data: [DONE]`. */
+  complete: boolean
+  aborted: boolean
+  error?: string
+}
+
+export interface StreamOptions {
+  /** Called with the number of token frames in each chunk as it arrives. */
+  onFrames?: (n: number, now: number) => void
+  /** Per-token inter-arrival gaps (ms) are pushed here: first token of a chunk gets the gap, the rest 0. */
+  gaps?: number[]
+  /** Registers a function that aborts this stream (used at the end of a timed window). */
+  register?: (abort: () => void) => () => void
+}
+
+const DONE = Buffer.from('data: [DONE]')
+
+export function runStream(target: Target, content: string, slot: number, options: StreamOptions = {}): Promise<StreamResult> {
+  const { url, headers, body } = target.request(content, slot)
+  const marker = target.marker
+  const m = marker.length
+  return new Promise((resolve) => {
+    const started = performance.now()
+    let status = 0
+    let frames = 0
+    let ttftMs = Number.NaN
+    let carry: Buffer | undefined
+    let tail: Buffer = Buffer.alloc(0)
+    let last = Number.NaN
+    let aborted = false
+    let settled = false
+    let errorBody = ''
+    const finish = (error?: string) => {
+      if (settled) return
+      settled = true
+      unregister?.()
+      const complete = tail.includes(DONE)
+      resolve({ status, frames, ttftMs, totalMs: performance.now() - started, complete, aborted, error })
+    }
+    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      status = res.statusCode ?? 0
+      if (status !== 200) {
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => { if (errorBody.length < 500) errorBody += c })
+        res.on('end', () => finish(`HTTP ${status}: ${errorBody.slice(0, 300)}`))
+        res.on('error', () => finish(`HTTP ${status}`))
+        return
+      }
+      res.on('data', (chunk: Buffer) => {
+        const now = performance.now()
+        const buf = carry ? Buffer.concat([carry, chunk]) : chunk
+        let n = 0
+        let at = buf.indexOf(marker)
+        let end = 0
+        while (at >= 0) {
+          n++
+          end = at + m
+          at = buf.indexOf(marker, end)
+        }
+        carry = buf.subarray(Math.max(end, buf.length - (m - 1)))
+        tail = buf.length >= 32 ? buf.subarray(buf.length - 32) : Buffer.concat([tail, buf]).subarray(-32)
+        if (n > 0) {
+          if (frames === 0) ttftMs = now - started
+          if (options.gaps) {
+            if (!Number.isNaN(last)) options.gaps.push(now - last)
+            for (let i = 1; i < n; i++) options.gaps.push(0)
+          }
+          last = now
+          frames += n
+          options.onFrames?.(n, now)
+        }
+      })
+      res.on('end', () => finish())
+      res.on('error', (e) => finish(aborted ? undefined : `response error: ${e.message}`))
+      res.on('close', () => finish(aborted || res.complete ? undefined : 'response closed early'))
+    })
+    const unregister = options.register?.(() => {
+      aborted = true
+      req.destroy()
+    })
+    req.on('error', (e) => finish(aborted ? undefined : `request error: ${e.message}`))
+    req.end(body)
+  })
+}
+
+export function percentile(values: number[], p: number): number {
+  const v = values.filter(x => Number.isFinite(x)).sort((a, b) => a - b)
+  if (!v.length) return Number.NaN
+  const i = Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))
+  return v[i]!
+}
+
+export function median(values: number[]): number {
+  return percentile(values, 50)
+}
