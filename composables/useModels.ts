@@ -1,4 +1,4 @@
-import { DEFAULT_MODEL_NAME, MODELS, type ModelConfiguration } from '#shared/contract'
+import { DEFAULT_MODEL_NAME, MODELS, type ModelConfiguration } from '#shared/contract/models'
 
 /**
  * The model catalogue from GET /api/ai/models and the model the user picked (kept in a cookie

@@ -1,4 +1,4 @@
-import { ERRORS } from '#shared/contract'
+import { ERRORS } from '#shared/contract/errors'
 
 /** An HTTP error from the chat endpoint, with what the UI needs to explain it. */
 export class ChatRequestError extends Error {

@@ -71,8 +71,15 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
   const upstream = new AbortController()
   let timeout: TimeoutReason | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
+  let armed: TimeoutReason | undefined
   const arm = (reason: TimeoutReason, ms: number) => {
+    // Once per token: restarting Node's timer in place is much cheaper than a new one.
+    if (armed === reason && typeof timer === 'object' && 'refresh' in timer) {
+      timer.refresh()
+      return
+    }
     clearTimeout(timer)
+    armed = reason
     timer = setTimeout(() => {
       timeout = reason
       upstream.abort(new RelayTimeout(reason))

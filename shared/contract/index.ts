@@ -1,6 +1,7 @@
 /**
  * The contract of Neptun chat's API: limits, error texts, the model catalogue and the zod
- * schemas. Server, client and tests all import from here.
+ * schemas. Server, client and tests all import from here. Browser code takes values from the
+ * zod-free modules (limits, errors, models) directly, so zod stays out of the client bundle.
  */
 export * from './api.ts'
 export * from './errors.ts'
