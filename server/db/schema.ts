@@ -46,3 +46,13 @@ export const rateLimits = pgTable('rate_limits', {
   windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
   count: integer('count').notNull().default(0),
 })
+
+/**
+ * Stop requests for generations on Cloudflare Workers, where a stop may reach another isolate
+ * than the stream and no LISTEN connection can wait for it: the streaming isolate polls here.
+ */
+export const generationStops = pgTable('generation_stops', {
+  id: text('id').primaryKey(),
+  userId: integer('user_id').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+})

@@ -52,7 +52,16 @@ export async function streamChatAnswer(event: H3Event, request: ChatAnswerReques
   res?.once('close', () => {
     if (!res.writableFinished) clientGone.abort()
   })
-  const generation = registerGeneration(request.user.id, () => clientGone.abort(STOPPED))
+  const stopNow = () => clientGone.abort(STOPPED)
+  const registered = registerGeneration(request.user.id, stopNow)
+  const unwatch = ON_WORKERS ? watchForStop(await useDb(), registered.id, request.user.id, stopNow) : () => {}
+  const generation = {
+    id: registered.id,
+    done: () => {
+      registered.done()
+      unwatch()
+    },
+  }
   try {
     return await relayAnswer(event, request, { params, messages, stored, clientGone, generation })
   }

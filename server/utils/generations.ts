@@ -1,3 +1,5 @@
+import { and, eq, lt, sql } from 'drizzle-orm'
+import type { Database } from '../db/connect.ts'
 import { randomUUID } from 'node:crypto'
 
 interface Running {
@@ -39,17 +41,46 @@ export function registerGeneration(userId: number, stop: () => void): { id: stri
 }
 
 /**
- * Stops generation `id` of `userId`. True when it ran here and was stopped; false when it is
- * unknown here (then other instances are told, if there are any).
+ * Stops generation `id` of `userId`: 'stopped' when it ran here; 'forwarded' when it was passed
+ * to the other instances (NOTIFY on Node, the generation_stops table on Workers, where the
+ * stop can land in another isolate); 'unknown' when there is nobody else to ask.
  */
 export async function stopGeneration(userId: number, id: string): Promise<'stopped' | 'forwarded' | 'unknown'> {
-  const generation = running.get(id)
-  if (generation?.userId === userId) {
-    generation.stop()
-    return 'stopped'
+  if (!ON_WORKERS) {
+    const generation = running.get(id)
+    if (generation?.userId === userId) {
+      generation.stop()
+      return 'stopped'
+    }
   }
   const connection = await useDbConnection()
+  if (ON_WORKERS) {
+    const { generationStops } = tables
+    await connection.db.delete(generationStops).where(lt(generationStops.createdAt, sql`now() - interval '1 hour'`))
+    await connection.db.insert(generationStops).values({ id, userId }).onConflictDoNothing()
+    return 'forwarded'
+  }
   if (!connection.notify) return 'unknown'
   await connection.notify(CHANNEL, `${id}:${userId}`)
   return 'forwarded'
+}
+
+/** How often a generation on Workers looks for a stop request. */
+const STOP_POLL_MS = 500
+
+/**
+ * On Workers: polls for a stop request of generation `id` on the request's own connection, and
+ * calls `stop` when one is found. Returns the function that ends the polling.
+ */
+export function watchForStop(db: Database, id: string, userId: number, stop: () => void): () => void {
+  if (!ON_WORKERS) return () => {}
+  const { generationStops } = tables
+  const timer = setInterval(async () => {
+    const found = await db.delete(generationStops)
+      .where(and(eq(generationStops.id, id), eq(generationStops.userId, userId)))
+      .returning({ id: generationStops.id })
+      .catch(() => [])
+    if (found.length) stop()
+  }, STOP_POLL_MS)
+  return () => clearInterval(timer)
 }

@@ -1,6 +1,7 @@
 // Two production servers on one PostgreSQL, as behind a load balancer: any request may land on
 // either, and nothing may be lost, duplicated or stuck in one process's memory.
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChatWithMessages } from '../../shared/contract/index.ts'
@@ -52,9 +53,11 @@ async function readChat(app: AppServer, user: TestUser, chatId: number): Promise
 describe('two instances on one PostgreSQL', () => {
   it('migrated the schema exactly once although both started together', async () => {
     const sql = postgres(pg.url, { max: 1, onnotice: () => {} })
-    const rows = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`
+    const rows = await sql`select count(*)::int as n, count(distinct hash)::int as distinct_hashes from drizzle.__drizzle_migrations`
     await sql.end()
-    expect(rows[0]!.n).toBe(1)
+    const journal = JSON.parse(readFileSync(new URL('../../server/db/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }
+    expect(rows[0]!.n).toBe(journal.entries.length)
+    expect(rows[0]!.distinct_hashes).toBe(journal.entries.length)
   })
 
   it('signs up on A and creates a chat on B with the same cookie', async () => {

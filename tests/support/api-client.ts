@@ -80,8 +80,8 @@ export interface ReadStream {
 }
 
 /** Reads a UI-message stream to its end (or until `stopAfterDeltas` deltas, then cancels). */
-export async function readUiStream(res: Response, options: { stopAfterDeltas?: number } = {}): Promise<ReadStream> {
-  const result: ReadStream = { frames: [], text: '', done: false, deltaChunkTimes: [], chunks: 0 }
+export async function readUiStream(res: Response, options: { stopAfterDeltas?: number, into?: ReadStream } = {}): Promise<ReadStream> {
+  const result: ReadStream = options.into ?? { frames: [], text: '', done: false, deltaChunkTimes: [], chunks: 0 }
   let deltas = 0
   let chunkHadDelta = false
   const parser = createParser({
@@ -115,6 +115,12 @@ export async function readUiStream(res: Response, options: { stopAfterDeltas?: n
     }
   }
   return result
+}
+
+/** Starts reading a UI-message stream: `live` fills as frames arrive, `done` resolves at the end. */
+export function readUiStreamLive(res: Response): { live: ReadStream, done: Promise<ReadStream> } {
+  const live: ReadStream = { frames: [], text: '', done: false, deltaChunkTimes: [], chunks: 0 }
+  return { live, done: readUiStream(res, { into: live }) }
 }
 
 export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
