@@ -30,7 +30,8 @@ export async function connectDatabase(url: string | undefined, options: {
 }): Promise<Connection> {
   if (url?.startsWith('postgres://') || url?.startsWith('postgresql://')) {
     const client = postgres(url, {
-      max: options.poolMax,
+      // The migration lock holds one connection while the migration runs on another.
+      max: Math.max(2, options.poolMax),
       onnotice: () => {},
       connect_timeout: 3,
       // postgres.js backs off up to 20 s between failed connects, shared by the pool: during an

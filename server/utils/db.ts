@@ -43,7 +43,6 @@ let migratedOnWorkers = false
 function workersConnection(): Promise<Connection> {
   const context = useEvent().context as { neptunDb?: Promise<Connection> }
   context.neptunDb ??= connectDatabase(process.env.DATABASE_URL || hyperdriveUrl(), {
-    // Two: the migration lock holds one connection while the migration runs on the other.
     poolMax: 2,
     readMigration,
     migrate: !migratedOnWorkers,
