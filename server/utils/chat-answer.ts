@@ -83,11 +83,13 @@ async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnsw
   const db = stored === undefined ? undefined : await useDb()
 
   const relay = await openChatRelay({
-    model: workersAiModel(settings, model.configuration.model, params.extraInputs),
-    system: SYSTEM_PROMPT,
-    messages,
-    maxTokens: params.maxTokens,
-    temperature: params.temperature,
+    upstream: workersAiStream(settings, model.configuration.model, {
+      system: SYSTEM_PROMPT,
+      messages,
+      maxTokens: params.maxTokens,
+      temperature: params.temperature,
+      extraInputs: params.extraInputs,
+    }),
     clientSignal: clientGone.signal,
     firstTokenTimeoutMs: envMs('CHAT_FIRST_TOKEN_TIMEOUT_MS', DEFAULTS.firstTokenTimeoutMs),
     idleTimeoutMs: envMs('CHAT_IDLE_TIMEOUT_MS', DEFAULTS.idleTimeoutMs),

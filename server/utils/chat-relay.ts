@@ -1,6 +1,6 @@
-import type { LanguageModelV4, LanguageModelV4Prompt, LanguageModelV4StreamPart } from '@ai-sdk/provider'
 import type { UIMessageChunk } from 'ai'
-import { ERRORS, type ChatMessage, type MessageStatus } from '#shared/contract'
+import { ERRORS, type MessageStatus } from '#shared/contract'
+import type { RelayPart, UpstreamCall } from './workers-ai-stream'
 
 /** The answer as far as it was streamed, however the stream ended. */
 export interface RelayOutcome {
@@ -11,11 +11,8 @@ export interface RelayOutcome {
 }
 
 export interface ChatTurn {
-  model: LanguageModelV4
-  system: string
-  messages: ChatMessage[]
-  maxTokens: number
-  temperature?: number
+  /** Starts the Workers AI request (REST or binding). */
+  upstream: UpstreamCall
   /** Aborted when the client goes away. */
   clientSignal: AbortSignal
   firstTokenTimeoutMs: number
@@ -42,13 +39,6 @@ class RelayTimeout extends Error {
   constructor(readonly reason: TimeoutReason) {
     super(`Workers AI ${reason} timeout`)
   }
-}
-
-function toPrompt(system: string, messages: ChatMessage[]): LanguageModelV4Prompt {
-  return [
-    { role: 'system', content: system },
-    ...messages.map(message => ({ role: message.role, content: [{ type: 'text' as const, text: message.content }] })),
-  ]
 }
 
 /** One SSE frame in the AI SDK's UI-message-stream format (what useChat reads). */
@@ -94,26 +84,13 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
   }
 
   arm('first-token', turn.firstTokenTimeoutMs)
-  let reader: ReadableStreamDefaultReader<LanguageModelV4StreamPart>
-  let first: LanguageModelV4StreamPart | undefined
+  let parts: AsyncIterator<RelayPart>
+  let first: RelayPart | undefined
   try {
-    const { stream } = await turn.model.doStream({
-      prompt: toPrompt(turn.system, turn.messages),
-      maxOutputTokens: turn.maxTokens,
-      temperature: turn.temperature,
-      abortSignal: upstream.signal,
-    })
-    reader = stream.getReader()
-    // Skip to the first part that decides: a token, the end, or an error.
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) break
-      if (value.type === 'error') throw value.error
-      if (value.type === 'text-delta' || value.type === 'finish') {
-        first = value
-        break
-      }
-    }
+    parts = await turn.upstream(upstream.signal)
+    // Wait for the part that decides: a token, or the end.
+    const next = await parts.next()
+    first = next.done ? undefined : next.value
   }
   catch (error) {
     release()
@@ -124,15 +101,15 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
   let content = ''
   let ended = false
   let storeFailed = false
-  const finishWith = async (status: MessageStatus, usage?: { inputTokens: { total?: number }, outputTokens: { total?: number } }) => {
+  const finishWith = async (status: MessageStatus, usage?: { inputTokens?: number, outputTokens?: number }) => {
     ended = true
     release()
     try {
       return await turn.onEnd({
         content,
         status,
-        promptTokens: usage?.inputTokens.total,
-        completionTokens: usage?.outputTokens.total,
+        promptTokens: usage?.inputTokens,
+        completionTokens: usage?.outputTokens,
       })
     }
     catch (error) {
@@ -156,12 +133,8 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
           arm('idle', turn.idleTimeoutMs)
           yield frame({ type: 'text-delta', id: TEXT_ID, delta: part.delta })
         }
-        else if (part.type === 'error') {
-          throw part.error
-        }
-        else if (part.type === 'finish') {
-          // workers-ai-provider reports a stream that ended without [DONE] this way.
-          const truncated = part.finishReason.unified === 'error'
+        else {
+          const { truncated } = part
           const metadata = await finishWith(truncated ? 'error' : 'complete', part.usage)
           yield frame({ type: 'text-end', id: TEXT_ID })
           if (storeFailed) {
@@ -178,7 +151,7 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
           yield 'data: [DONE]\n\n'
           return
         }
-        const next = await reader.read()
+        const next = await parts.next()
         part = next.done ? undefined : next.value
       }
       // The provider closed without a finish part: treat it as a broken stream.
