@@ -43,9 +43,12 @@ export async function streamChatAnswer(event: H3Event, request: ChatAnswerReques
   const messages = fitContextWindow(request.messages, params.inputBudget)
   if (!messages) throw apiError(413, ERRORS.contextTooLong)
 
-  const stored = chatId === undefined
-    ? undefined
-    : await persistUserMessage(request.user.id, chatId, request.messages.at(-1)!.content)
+  // Stored while Workers AI is asked, not before: the first token does not wait for the write,
+  // and nothing is answered (no 200, no error from upstream) until the message is stored.
+  const storing = chatId === undefined
+    ? Promise.resolve(undefined)
+    : persistUserMessage(request.user.id, chatId, request.messages.at(-1)!.content)
+  storing.catch(() => {})
 
   const clientGone = new AbortController()
   const res = event.node?.res
@@ -63,7 +66,7 @@ export async function streamChatAnswer(event: H3Event, request: ChatAnswerReques
     },
   }
   try {
-    return await relayAnswer(event, request, { params, messages, stored, clientGone, generation })
+    return await relayAnswer(event, request, { params, messages, storing, clientGone, generation })
   }
   catch (error) {
     generation.done()
@@ -74,15 +77,16 @@ export async function streamChatAnswer(event: H3Event, request: ChatAnswerReques
 async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnswerRequest, turn: {
   params: ReturnType<typeof generationParameters>
   messages: ChatMessage[]
-  stored: StoredTurn | undefined
+  storing: Promise<StoredTurn | undefined>
   clientGone: AbortController
   generation: { id: string, done: () => void }
 }) {
-  const { params, messages, stored, clientGone } = turn
+  const { params, messages, clientGone } = turn
   const res = event.node?.res
-  const db = stored === undefined ? undefined : await useDb()
+  const db = chatId === undefined ? undefined : await useDb()
+  let stored: StoredTurn | undefined
 
-  const relay = await openChatRelay({
+  const opening = openChatRelay({
     upstream: workersAiStream(settings, model.configuration.model, {
       system: SYSTEM_PROMPT,
       messages,
@@ -93,12 +97,21 @@ async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnsw
     clientSignal: clientGone.signal,
     firstTokenTimeoutMs: envMs('CHAT_FIRST_TOKEN_TIMEOUT_MS', DEFAULTS.firstTokenTimeoutMs),
     idleTimeoutMs: envMs('CHAT_IDLE_TIMEOUT_MS', DEFAULTS.idleTimeoutMs),
-    startMetadata: { generationId: turn.generation.id, ...(stored === undefined ? {} : { userMessageId: stored.userMessageId }) },
+    startMetadata: () => ({ generationId: turn.generation.id, ...(stored === undefined ? {} : { userMessageId: stored.userMessageId }) }),
     onEnd: async (outcome) => {
       turn.generation.done()
       return chatId === undefined || !stored ? undefined : storeAnswer(chatId, stored.assistantMessageId, model, outcome, db)
     },
   })
+  const [storedResult, opened] = await Promise.allSettled([turn.storing, opening])
+  if (storedResult.status === 'rejected') {
+    // Not stored, so not answered: the upstream request goes, the storage error is the answer.
+    if (opened.status === 'fulfilled') opened.value.cancel()
+    throw storedResult.reason
+  }
+  stored = storedResult.value
+  if (opened.status === 'rejected') throw opened.reason
+  const relay = opened.value
 
   if (res && !('__unenv__' in res)) {
     // Node: write frames straight to the socket. Frames that are ready together (tokens that

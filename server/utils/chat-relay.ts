@@ -17,8 +17,8 @@ export interface ChatTurn {
   clientSignal: AbortSignal
   firstTokenTimeoutMs: number
   idleTimeoutMs: number
-  /** Metadata for the `start` chunk (the stored user message id). */
-  startMetadata?: Record<string, unknown>
+  /** Metadata for the `start` chunk (generation id, stored user message id), read when it is sent. */
+  startMetadata?: () => Record<string, unknown>
   /**
    * Called once with the outcome before the last frame is written; what it returns becomes the
    * `finish` metadata, so a client that saw `finish` knows the answer is stored.
@@ -122,7 +122,7 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
 
   async function* frames(): AsyncGenerator<string, void> {
     try {
-      yield frame({ type: 'start', messageMetadata: turn.startMetadata })
+      yield frame({ type: 'start', messageMetadata: turn.startMetadata?.() })
       yield frame({ type: 'start-step' })
       yield frame({ type: 'text-start', id: TEXT_ID })
       arm('idle', turn.idleTimeoutMs)
@@ -187,7 +187,13 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
     }
   }
 
-  return { frames: frames(), cancel: () => upstream.abort() }
+  return {
+    frames: frames(),
+    cancel: () => {
+      release()
+      upstream.abort()
+    },
+  }
 }
 
 interface ApiCallErrorLike {
