@@ -16,6 +16,9 @@ export interface AppServer {
   /** Everything the server printed, for assertions about logs. */
   logs: () => string
   stop: () => Promise<void>
+  /** performance.now() at spawn and at the first 200 of /api/health (cold start). */
+  spawnedAt: number
+  healthyAt: number
 }
 
 export interface AppServerOptions {
@@ -25,10 +28,19 @@ export interface AppServerOptions {
   databaseUrl?: string
   env?: Record<string, string | undefined>
   port?: number
+  /** The server entry; default .output/server/index.mjs (the benchmark runs a private copy). */
+  serverEntry?: string
+  /** Node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[]
+  /** How often to poll /api/health while starting, in ms. */
+  pollMs?: number
+  /** SIGTERM by default; SIGINT lets --cpu-prof write its profile. */
+  stopSignal?: NodeJS.Signals
 }
 
 export async function startAppServer(options: AppServerOptions = {}): Promise<AppServer> {
-  if (!existsSync(SERVER_ENTRY)) throw new Error('No production build: run `npm run build` (npm test does it for you).')
+  const entry = options.serverEntry ?? SERVER_ENTRY
+  if (!existsSync(entry)) throw new Error('No production build: run `npm run build` (npm test does it for you).')
   const port = options.port ?? await freePort()
   const dataDir = options.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'neptun-pglite-'))
   const env: Record<string, string | undefined> = {
@@ -50,16 +62,22 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     ...options.env,
   }
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
-  const child = spawn(process.execPath, [SERVER_ENTRY], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  const spawnedAt = performance.now()
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  child.stdout!.on('data', (chunk) => { output += chunk })
-  child.stderr!.on('data', (chunk) => { output += chunk })
+  const keep = (chunk: Buffer) => {
+    output += chunk
+    // Long runs (benchmarks, chaos) keep the tail only.
+    if (output.length > 1_000_000) output = output.slice(-500_000)
+  }
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
   const url = `http://127.0.0.1:${port}`
 
   const stop = async () => {
     if (child.exitCode === null) {
-      child.kill('SIGTERM')
-      await Promise.race([new Promise(r => child.once('exit', r)), new Promise(r => setTimeout(r, 5000))])
+      child.kill(options.stopSignal ?? 'SIGTERM')
+      await Promise.race([new Promise(r => child.once('exit', r)), new Promise(r => setTimeout(r, 10_000))])
       if (child.exitCode === null) child.kill('SIGKILL')
     }
     if (dataDir) rmSync(dataDir, { recursive: true, force: true })
@@ -70,6 +88,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`)
     try {
       const res = await fetch(`${url}/api/health`)
+      await res.arrayBuffer()
       if (res.ok) break
     }
     catch {}
@@ -77,7 +96,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
       await stop()
       throw new Error(`server did not become healthy in 30 s:\n${output}`)
     }
-    await new Promise(r => setTimeout(r, 50))
+    await new Promise(r => setTimeout(r, options.pollMs ?? 50))
   }
-  return { url, port, process: child, logs: () => output, stop }
+  return { url, port, process: child, logs: () => output, stop, spawnedAt, healthyAt: performance.now() }
 }

@@ -33,6 +33,7 @@ export async function startWorkerServer(options: { emulatorUrl: string, database
   }
   const args = ['dev', '-c', join(dir, 'wrangler.json'), '--port', String(port), '--ip', '127.0.0.1', '--local', '--show-interactive-dev-session=false',
     ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`])]
+  const spawnedAt = performance.now()
   const child = spawn(join(ROOT, 'node_modules/.bin/wrangler'), args, {
     cwd: dir,
     detached: true,
@@ -70,5 +71,5 @@ export async function startWorkerServer(options: { emulatorUrl: string, database
     }
     await new Promise(r => setTimeout(r, 250))
   }
-  return { url, port, process: child, logs: () => output, stop }
+  return { url, port, process: child, logs: () => output, stop, spawnedAt, healthyAt: performance.now() }
 }
