@@ -73,3 +73,17 @@ export async function highlightCode(code: string, lang: string): Promise<string 
   await loading
   return core.codeToHtml(code, { lang: language, themes: { light: 'github-light', dark: 'github-dark' }, defaultColor: 'light' })
 }
+
+/**
+ * Loads the highlighter and the most common grammars while the page is idle, so the first code
+ * block of an answer does not stall the main thread mid-stream while grammars compile.
+ */
+export function preloadHighlighter(): void {
+  if (import.meta.server) return
+  const warm = () => {
+    for (const [lang, sample] of [['typescript', 'const a: number = 1'], ['python', 'def f(): pass'], ['shellscript', 'ls -la']] as const)
+      void highlightCode(sample, lang).catch(() => {})
+  }
+  if ('requestIdleCallback' in window) window.requestIdleCallback(warm, { timeout: 3000 })
+  else setTimeout(warm, 1000)
+}
