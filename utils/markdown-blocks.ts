@@ -130,8 +130,3 @@ export function createBlockSplitter() {
     return tail ? [...state.done, tail] : state.done
   }
 }
-
-/** One-shot split (no memory), for finished texts. */
-export function splitMarkdownBlocks(text: string): MarkdownBlock[] {
-  return createBlockSplitter()(text)
-}
