@@ -54,8 +54,8 @@ export const STOPPED = 'stopped'
 /**
  * Opens the upstream stream and waits for its first token, so failures before it become real
  * HTTP errors (thrown as H3 errors) instead of a 200 with a broken stream. Then hands back the
- * frames: the provider's stream parts are consumed once and written as UI-message frames
- * directly, with no chain of TransformStreams in between.
+ * frames: the upstream's parts are consumed once and turned into UI-message frames directly,
+ * with no chain of TransformStreams in between.
  */
 export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
   const upstream = new AbortController()
@@ -154,7 +154,7 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
         const next = await parts.next()
         part = next.done ? undefined : next.value
       }
-      // The provider closed without a finish part: treat it as a broken stream.
+      // The upstream closed without a finish part: treat it as a broken stream.
       throw new Error('stream ended without finish')
     }
     catch (error) {
