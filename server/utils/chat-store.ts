@@ -22,9 +22,16 @@ export async function assertChatOwner(userId: number, chatId: number): Promise<v
   if (!row) throw apiError(404, ERRORS.chatNotFound)
 }
 
+/**
+ * A chat's last activity: its own updated_at (created, renamed, truncated) or its newest
+ * message, whichever is later. Derived, so a chat turn does not have to write the chat row.
+ */
+const lastActivity = sql<Date>`greatest(${chats.updatedAt}, coalesce((select max(m.created_at) from messages m where m.chat_id = ${chats.id}), ${chats.updatedAt}))`.mapWith(chats.updatedAt)
+
+/** The user's chats, most recently active first. */
 export async function listChats(userId: number): Promise<ChatSummary[]> {
   const db = await useDb()
-  const rows = await db.select(chatColumns).from(chats).where(eq(chats.userId, userId)).orderBy(desc(chats.updatedAt), desc(chats.id))
+  const rows = await db.select({ ...chatColumns, updatedAt: lastActivity }).from(chats).where(eq(chats.userId, userId)).orderBy(desc(lastActivity), desc(chats.id))
   return rows.map(toSummary)
 }
 
@@ -48,8 +55,9 @@ export async function getChatWithMessages(userId: number, chatId: number): Promi
   const [chat] = await db.select(chatColumns).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId)))
   if (!chat) throw apiError(404, ERRORS.chatNotFound)
   const rows = await db.select().from(messages).where(eq(messages.chatId, chatId)).orderBy(asc(messages.id))
+  const newest = rows.reduce((latest, row) => (row.createdAt > latest ? row.createdAt : latest), chat.updatedAt)
   return {
-    ...toSummary(chat),
+    ...toSummary({ ...chat, updatedAt: newest }),
     messages: rows.map((row): StoredMessage => ({
       id: row.id,
       role: row.role,
@@ -117,8 +125,8 @@ export async function persistUserMessage(userId: number, chatId: number, content
     if (!chat) throw apiError(404, ERRORS.chatNotFound)
     const [last] = await tx.select({ id: messages.id, role: messages.role, content: messages.content })
       .from(messages).where(eq(messages.chatId, chatId)).orderBy(desc(messages.id)).limit(1)
-    const title = chat.title === DEFAULT_CHAT_TITLE && !last ? titleFrom(content) : chat.title
-    await tx.update(chats).set({ updatedAt: sql`now()`, title }).where(eq(chats.id, chatId))
+    // Only a chat's first message writes the chat row (its title); later turns leave it alone.
+    if (chat.title === DEFAULT_CHAT_TITLE && !last) await tx.update(chats).set({ title: titleFrom(content) }).where(eq(chats.id, chatId))
     const userMessageId = last?.role === 'user' && last.content === content
       ? last.id
       : (await tx.insert(messages).values({ chatId, role: 'user', content }).returning({ id: messages.id }))[0]!.id
