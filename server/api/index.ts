@@ -1,6 +1,2 @@
-import { ERRORS } from '#shared/contract'
-
-/** /api itself: a JSON 404 like any other path without a route. */
-export default defineEventHandler(() => {
-  throw apiError(404, ERRORS.notFound)
-})
+/** /api itself has no route either: the same JSON 404 as any other unknown API path. */
+export { default } from './[...]'

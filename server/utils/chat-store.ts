@@ -130,8 +130,7 @@ export async function persistUserMessage(userId: number, chatId: number, content
     const userMessageId = last?.role === 'user' && last.content === content
       ? last.id
       : (await tx.insert(messages).values({ chatId, role: 'user', content }).returning({ id: messages.id }))[0]!.id
-    const reserved = await tx.execute<{ id: number }>(sql`select nextval(pg_get_serial_sequence('messages', 'id'))::int as id`)
-    const [row] = Array.isArray(reserved) ? reserved : (reserved as unknown as { rows: { id: number }[] }).rows
+    const [row] = await queryRows<{ id: number }>(tx, sql`select nextval(pg_get_serial_sequence('messages', 'id'))::int as id`)
     return { userMessageId, assistantMessageId: row!.id }
   })
 }
@@ -152,11 +151,10 @@ export interface AssistantAnswer {
 export async function persistAssistantMessage(chatId: number, id: number, answer: AssistantAnswer, db?: Database): Promise<number | undefined> {
   db ??= await useDb()
   // The chat may have been deleted while the answer streamed; then there is nothing to keep.
-  const rows = await db.execute<{ id: number }>(sql`
+  const list = await queryRows<{ id: number }>(db, sql`
     insert into messages (id, chat_id, role, content, status, model, prompt_tokens, completion_tokens)
     select ${id}, ${chatId}, 'assistant', ${answer.content}, ${answer.status}, ${answer.model}, ${answer.promptTokens ?? null}, ${answer.completionTokens ?? null}
     where exists (select 1 from chats where id = ${chatId})
     returning id`)
-  const list = Array.isArray(rows) ? rows : (rows as unknown as { rows: { id: number }[] }).rows
   return list[0]?.id
 }

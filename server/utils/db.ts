@@ -1,4 +1,5 @@
 
+import type { SQL } from 'drizzle-orm'
 import { useEvent } from 'nitropack/runtime'
 import { connectDatabase, type Connection, type Database } from '../db/connect.ts'
 import * as schema from '../db/schema.ts'
@@ -62,6 +63,17 @@ export async function useDbConnection(): Promise<Connection> {
   if (ON_WORKERS) return workersConnection()
   await useDb()
   return connecting!
+}
+
+/**
+ * Runs raw SQL and returns its rows. postgres-js answers an array, PGlite `{ rows }`: this is
+ * the one place that knows.
+ *
+ * @example const [row] = await queryRows<{ id: number }>(db, sql`select 1 as id`)
+ */
+export async function queryRows<T>(db: { execute: (query: SQL) => PromiseLike<unknown> }, query: SQL): Promise<T[]> {
+  const result = await db.execute(query) as unknown as T[] | { rows: T[] }
+  return Array.isArray(result) ? result : result.rows
 }
 
 /** Closes the pool (server shutdown, tests). */
