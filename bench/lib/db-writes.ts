@@ -13,11 +13,11 @@ import { sleep } from './proc.ts'
 export interface WritesForLength {
   replyTokens: number
   turns: number
-  /** INSERT/UPDATE/DELETE statements per turn (pg_stat_statements calls). */
+  /** INSERT/UPDATE/DELETE statements per turn (pg_stat_statements calls, inside functions too). */
   writeStatementsPerTurn: number
   /** Explicit BEGIN … COMMIT blocks per turn (pg_stat_statements). */
   transactionsPerTurn: number
-  /** All statements per turn, reads included. */
+  /** Statements the app sent per turn (round trips), reads included; a function call counts once. */
   statementsPerTurn: number
   /** Rows inserted + updated + deleted per turn (pg_stat_statements rows of the writes). */
   rowsChangedPerTurn: number
@@ -42,6 +42,8 @@ export async function measureDbWrites(options: { emulatorUrl: string, serverEntr
     // pg_stat_statements needs a preload and a restart.
     sql = postgres(pg.url, { max: 1, onnotice: () => {} })
     await sql`alter system set shared_preload_libraries = 'pg_stat_statements'`
+    // 'all': the statements inside the store_user_message function count too.
+    await sql`alter system set pg_stat_statements.track = 'all'`
     await sql.end()
     controlPostgres(pg.cluster, 'stop')
     controlPostgres(pg.cluster, 'start')
@@ -79,7 +81,7 @@ export async function measureDbWrites(options: { emulatorUrl: string, serverEntr
       await sleep(300) // the answer is stored before the last frame, but be safe
       const xid1 = await nextXid()
       const statements = await sql`
-        select query, calls::int as calls, rows::int as rows from pg_stat_statements
+        select query, calls::int as calls, rows::int as rows, toplevel from pg_stat_statements
         where dbid = (select oid from pg_database where datname = ${dbName})
           and query not ilike '%pg_stat%' and query not ilike '%pg_database%' and query not ilike '%pg_current_snapshot%' and query not ilike '%current_database%'`
       const turns = options.turns
@@ -91,7 +93,7 @@ export async function measureDbWrites(options: { emulatorUrl: string, serverEntr
       for (const s of statements) {
         const q = String(s.query).replace(/\s+/g, ' ').trim()
         const calls = Number(s.calls)
-        all += calls
+        if (s.toplevel) all += calls
         if (/^begin/i.test(q)) begins += calls
         if (WRITE.test(q)) {
           writes += calls

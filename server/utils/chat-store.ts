@@ -15,13 +15,6 @@ export function titleFrom(content: string): string {
   return line.length <= 60 ? line || DEFAULT_CHAT_TITLE : `${line.slice(0, 59).trimEnd()}…`
 }
 
-/** 404 unless chat `chatId` exists and belongs to `userId`: a foreign chat looks exactly like a missing one. */
-export async function assertChatOwner(userId: number, chatId: number): Promise<void> {
-  const db = await useDb()
-  const [row] = await db.select({ id: chats.id }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId)))
-  if (!row) throw apiError(404, ERRORS.chatNotFound)
-}
-
 /**
  * A chat's last activity: its own updated_at (created, renamed, truncated) or its newest
  * message, whichever is later. Derived, so a chat turn does not have to write the chat row.
@@ -114,25 +107,17 @@ export interface StoredTurn {
 /**
  * Stores the user's message before the model is called, so a failed call loses nothing.
  * A retry of the same message with no answer after it reuses the stored row instead of
- * writing it twice. The chat row is locked so concurrent retries cannot both insert.
+ * writing it twice; the chat row is locked so concurrent retries cannot both insert.
  * The chat's first message also names it, if it still has the default title.
+ * One round trip: the steps live in the `store_user_message` function (migration 0002).
  * 404 if the chat is not the user's.
  */
 export async function persistUserMessage(userId: number, chatId: number, content: string): Promise<StoredTurn> {
-  const db = await useDb()
-  return db.transaction(async (tx) => {
-    const [chat] = await tx.select({ title: chats.title }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId))).for('update')
-    if (!chat) throw apiError(404, ERRORS.chatNotFound)
-    const [last] = await tx.select({ id: messages.id, role: messages.role, content: messages.content })
-      .from(messages).where(eq(messages.chatId, chatId)).orderBy(desc(messages.id)).limit(1)
-    // Only a chat's first message writes the chat row (its title); later turns leave it alone.
-    if (chat.title === DEFAULT_CHAT_TITLE && !last) await tx.update(chats).set({ title: titleFrom(content) }).where(eq(chats.id, chatId))
-    const userMessageId = last?.role === 'user' && last.content === content
-      ? last.id
-      : (await tx.insert(messages).values({ chatId, role: 'user', content }).returning({ id: messages.id }))[0]!.id
-    const [row] = await queryRows<{ id: number }>(tx, sql`select nextval(pg_get_serial_sequence('messages', 'id'))::int as id`)
-    return { userMessageId, assistantMessageId: row!.id }
-  })
+  const [row] = await queryRows<{ user_message_id: number, assistant_message_id: number }>(await useDb(), sql`
+    select user_message_id, assistant_message_id
+    from store_user_message(${userId}, ${chatId}, ${content}, ${titleFrom(content)}, ${DEFAULT_CHAT_TITLE})`)
+  if (!row) throw apiError(404, ERRORS.chatNotFound)
+  return { userMessageId: row.user_message_id, assistantMessageId: row.assistant_message_id }
 }
 
 export interface AssistantAnswer {
