@@ -1,21 +1,24 @@
-import { chatQuerySchema, chatRequestSchema, ERRORS, findModel } from '#shared/contract'
+import { chatQuerySchema, chatRequestSchema, ERRORS, findModel, firstIssueMessage } from '#shared/contract'
 
 /**
  * POST /api/ai/cloudflare/:model_name/chat?chat_id=N[&is_playground=true]
  * The seed's contract; checks run in its order: session, model, query, body, chat, configuration.
  */
 export default defineEventHandler(async (event) => {
-  const user = await requireUser(event)
+  // The query is judged in its turn below; its chat id rides along with the session check, so
+  // one statement answers both "who is this?" and "is this their chat?".
+  const query = chatQuerySchema.safeParse(getQuery(event))
+  const chatId = query.success && !query.data.is_playground ? query.data.chat_id : undefined
+  const { user, ownsChat } = await requireUserOwning(event, chatId)
 
   const model = findModel(getRouterParam(event, 'model_name') ?? '')
   if (!model) throw apiError(400, ERRORS.invalidModel)
   if (model.retired) throw apiError(400, ERRORS.serviceRetired)
 
-  const query = parseOr400(chatQuerySchema, getQuery(event))
+  if (!query.success) throw apiError(400, firstIssueMessage(query.error))
   const { messages } = await readValidatedJson(event, chatRequestSchema)
 
-  const chatId = query.is_playground ? undefined : query.chat_id
-  if (chatId !== undefined) await assertChatOwner(user.id, chatId)
+  if (chatId !== undefined && !ownsChat) throw apiError(404, ERRORS.chatNotFound)
 
   const settings = workersAiSettings(event)
   if (!settings) throw apiError(500, ERRORS.notConfigured)
