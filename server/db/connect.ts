@@ -69,10 +69,16 @@ export async function connectDatabase(url: string | undefined, options: {
     await mkdir(dataDir, { recursive: true })
   }
   // Loaded only when used: PGlite is Node-only and stays out of the way on Workers.
-  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')])
-  const client = new PGlite(dataDir)
-  const db = drizzlePglite(client, { schema }) as unknown as Database
-  await applyMigrations(db as never, options.readMigration)
+  const [{ PGliteThread }, { drizzle: drizzlePglite }] = await Promise.all([import('./pglite-thread.ts'), import('drizzle-orm/pglite')])
+  const client = await PGliteThread.open(dataDir)
+  const db = drizzlePglite(client as never, { schema }) as unknown as Database
+  try {
+    await applyMigrations(db as never, options.readMigration)
+  }
+  catch (error) {
+    await client.close()
+    throw error
+  }
   return { db, kind: 'pglite', close: () => client.close() }
 }
 
