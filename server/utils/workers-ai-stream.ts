@@ -2,6 +2,7 @@ import type { LanguageModelV4Prompt, LanguageModelV4StreamPart } from '@ai-sdk/p
 import { createParser } from 'eventsource-parser'
 import type { ChatMessage } from '#shared/contract'
 import type { WorkersAiSettings } from './workers-ai'
+import { readText, upstreamPost, type UpstreamResponse } from './upstream-post'
 
 /** What the relay needs from an upstream answer: tokens, then how it ended. */
 export type RelayPart =
@@ -30,8 +31,8 @@ export interface ChatInputs {
 
 /**
  * Workers AI over REST, read straight off the socket: one `for await` over the response body
- * and eventsource-parser's callbacks, with no TransformStream between Cloudflare's frames and
- * ours. This is the hot path of every answer; the provider's stream (three TransformStreams
+ * (node:http on Node, see upstreamPost) and eventsource-parser's callbacks, with no
+ * TransformStream between Cloudflare's frames and ours. This is the hot path of every answer; the provider's stream (three TransformStreams
  * and a re-validation stage) cost more CPU per token than everything else in the relay.
  * A frame that is not JSON, or a stream that ends without `[DONE]`, ends the answer as broken
  * (workers-ai-provider would skip the frame, or re-POST a JSON answer a second time).
@@ -47,24 +48,20 @@ export function workersAiRestStream(settings: WorkersAiSettings, modelId: string
     ...(inputs.temperature === undefined ? {} : { temperature: inputs.temperature }),
     ...inputs.extraInputs,
   })
+  const headers = { 'authorization': `Bearer ${settings.apiToken}`, 'content-type': 'application/json' }
   return async (signal) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'authorization': `Bearer ${settings.apiToken}`, 'content-type': 'application/json' },
-      body: requestBody,
-      signal,
-    })
-    const type = response.headers.get('content-type') ?? ''
+    const response = await upstreamPost(url, headers, requestBody, signal)
+    const ok = response.status >= 200 && response.status < 300
     // Cloudflare sometimes answers 200 with {success:false}: that is a failure too.
-    if (!response.ok || !type.includes('text/event-stream') || !response.body) {
-      const responseBody = await response.text().catch(() => '')
-      throw new WorkersAiHttpError(response.ok ? 502 : response.status, responseBody, Object.fromEntries(response.headers))
+    if (!ok || !(response.headers['content-type'] ?? '').includes('text/event-stream')) {
+      const responseBody = await readText(response).catch(() => '')
+      throw new WorkersAiHttpError(ok ? 502 : response.status, responseBody, response.headers)
     }
-    return readFrames(response.body)
+    return readFrames(response)
   }
 }
 
-async function* readFrames(body: ReadableStream<Uint8Array>): AsyncGenerator<RelayPart> {
+async function* readFrames(response: UpstreamResponse): AsyncGenerator<RelayPart> {
   const parts: RelayPart[] = []
   let done = false
   let malformed = false
@@ -90,12 +87,9 @@ async function* readFrames(body: ReadableStream<Uint8Array>): AsyncGenerator<Rel
     },
   })
   const decoder = new TextDecoder()
-  const reader = body.getReader()
   try {
-    for (;;) {
-      const { value, done: ended } = await reader.read()
-      if (ended) break
-      parser.feed(decoder.decode(value, { stream: true }))
+    for await (const chunk of response.body) {
+      parser.feed(decoder.decode(chunk, { stream: true }))
       for (const part of parts) yield part
       parts.length = 0
       if (malformed) throw new Error('Workers AI sent a malformed stream frame')
@@ -105,7 +99,7 @@ async function* readFrames(body: ReadableStream<Uint8Array>): AsyncGenerator<Rel
   }
   finally {
     // Stopped early (client gone, error, timeout): close the upstream request now.
-    reader.cancel().catch(() => {})
+    response.cancel(done && !malformed)
   }
 }
 
