@@ -21,9 +21,11 @@ export async function requireUser(event: H3Event): Promise<PublicUser> {
  * @example const { user, ownsChat } = await requireUserOwning(event, 42)
  */
 export async function requireUserOwning(event: H3Event, chatId: number | undefined): Promise<{ user: PublicUser, ownsChat: boolean }> {
+  const { sealed, reused } = reuseUnsealedSession(event)
   const session = await getUserSession(event)
   const user = session.user
   if (!user || typeof user.id !== 'number') throw apiError(401, ERRORS.unauthorized)
+  if (sealed && !reused) rememberUnsealedSession(event, sealed)
   const db = await useDb()
   const [row] = await db.select({
     version: users.sessionVersion,
@@ -36,6 +38,7 @@ export async function requireUserOwning(event: H3Event, chatId: number | undefin
   // The email guards against a cookie sealed with the same password for another database
   // (a reset, a second deployment), where the same id and version belong to someone else.
   if (!row || row.version !== session.version || row.email.toLowerCase() !== user.email.toLowerCase()) {
+    if (sealed) unsealedSessions.delete(sealed)
     await clearUserSession(event)
     throw apiError(401, ERRORS.unauthorized)
   }
@@ -45,4 +48,49 @@ export async function requireUserOwning(event: H3Event, chatId: number | undefin
 /** Issues the neptun-session cookie for `user` at its current session version. */
 export async function startSession(event: H3Event, user: PublicUser & { sessionVersion: number }): Promise<void> {
   await replaceUserSession(event, { user: { id: user.id, email: user.email }, version: user.sessionVersion })
+}
+
+const SESSION_NAME = 'neptun-session'
+const MAX_REMEMBERED = 10_000
+
+interface UnsealedSession {
+  id: string
+  createdAt: number
+  data: Record<string, unknown>
+}
+
+/**
+ * Sessions already unsealed, by cookie. Unsealing costs about half a millisecond of WebCrypto on
+ * the path of every chat turn, and a seal is authenticated: the same cookie always unseals to the
+ * same session, so it is done once per cookie. Expiry is still checked on every use; revocation
+ * was never in the cookie (it is the session version, read from the database every time).
+ */
+const unsealedSessions = new Map<string, UnsealedSession>()
+
+/**
+ * Hands h3 the remembered session for this request's cookie, if there is one: h3 looks in
+ * event.context.sessions (its per-request cache) before it unseals.
+ */
+function reuseUnsealedSession(event: H3Event): { sealed?: string, reused: boolean } {
+  const context = event.context as { sessions?: Record<string, UnsealedSession> }
+  // Already read in this request, or sent in h3's session header instead of the cookie.
+  if (context.sessions?.[SESSION_NAME] || getRequestHeader(event, `x-${SESSION_NAME}-session`)) return { reused: false }
+  const sealed = getCookie(event, SESSION_NAME)
+  const known = sealed ? unsealedSessions.get(sealed) : undefined
+  if (!sealed || !known) return { sealed, reused: false }
+  const maxAgeSeconds = Number(useRuntimeConfig().session?.maxAge) || 0
+  if (maxAgeSeconds && Date.now() - known.createdAt > maxAgeSeconds * 1000) {
+    unsealedSessions.delete(sealed)
+    return { sealed, reused: false }
+  }
+  context.sessions = { ...context.sessions, [SESSION_NAME]: structuredClone(known) }
+  return { sealed, reused: true }
+}
+
+function rememberUnsealedSession(event: H3Event, sealed: string): void {
+  const session = (event.context as { sessions?: Record<string, UnsealedSession> }).sessions?.[SESSION_NAME]
+  if (!session?.createdAt || !session.data?.user) return
+  // Oldest first out: a Map iterates in insertion order.
+  if (unsealedSessions.size >= MAX_REMEMBERED) unsealedSessions.delete(unsealedSessions.keys().next().value!)
+  unsealedSessions.set(sealed, structuredClone({ id: session.id, createdAt: session.createdAt, data: session.data }))
 }
