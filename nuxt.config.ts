@@ -10,6 +10,9 @@ export default defineNuxtConfig({
 
   css: ['~/assets/css/main.css'],
 
+  // ES module workers, so the highlight worker can load each grammar as its own chunk.
+  vite: { worker: { format: 'es' } },
+
   // Offline by rule: no font or icon may be fetched at build or run time.
   ui: { fonts: false },
   icon: {

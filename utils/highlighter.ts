@@ -1,57 +1,44 @@
-import type { HighlighterCore } from 'shiki/core'
+import type { HighlightJob, HighlightReply } from '../workers/highlight'
+import { highlightHere, resolveLanguage } from './shiki'
 
 /**
- * Lazily loaded Shiki: the core, two themes and the JavaScript regex engine (no wasm, no CDN).
- * Each grammar is its own chunk, fetched the first time a block in that language appears.
+ * Code highlighting for the chat, done by a Web Worker (workers/highlight.ts) so the page's main
+ * thread only swaps in finished HTML. Where workers are missing (component tests in happy-dom)
+ * Shiki runs on the page itself.
  */
-const LANGUAGES: Record<string, () => Promise<unknown>> = {
-  typescript: () => import('@shikijs/langs/typescript'),
-  javascript: () => import('@shikijs/langs/javascript'),
-  tsx: () => import('@shikijs/langs/tsx'),
-  jsx: () => import('@shikijs/langs/jsx'),
-  python: () => import('@shikijs/langs/python'),
-  shellscript: () => import('@shikijs/langs/shellscript'),
-  json: () => import('@shikijs/langs/json'),
-  html: () => import('@shikijs/langs/html'),
-  css: () => import('@shikijs/langs/css'),
-  vue: () => import('@shikijs/langs/vue'),
-  sql: () => import('@shikijs/langs/sql'),
-  go: () => import('@shikijs/langs/go'),
-  rust: () => import('@shikijs/langs/rust'),
-  java: () => import('@shikijs/langs/java'),
-  c: () => import('@shikijs/langs/c'),
-  yaml: () => import('@shikijs/langs/yaml'),
-  markdown: () => import('@shikijs/langs/markdown'),
-  diff: () => import('@shikijs/langs/diff'),
+let worker: Worker | undefined
+let workerFailed = false
+const waiting = new Map<number, { job: HighlightJob, resolve: (html: string | null | Promise<string | null>) => void }>()
+let nextId = 1
+
+function highlightWorker(): Worker | undefined {
+  if (!import.meta.client || typeof Worker === 'undefined' || workerFailed) return undefined
+  if (!worker) {
+    worker = new Worker(new URL('../workers/highlight.ts', import.meta.url), { type: 'module' })
+    worker.onmessage = ({ data }: MessageEvent<HighlightReply>) => {
+      waiting.get(data.id)?.resolve(data.html)
+      waiting.delete(data.id)
+    }
+    // A worker that cannot start or crashed: highlight on the page from now on, waiting blocks included.
+    worker.onerror = () => {
+      workerFailed = true
+      worker?.terminate()
+      worker = undefined
+      for (const { job, resolve } of waiting.values()) resolve('code' in job ? highlightHere(job.code, job.lang).catch(() => null) : null)
+      waiting.clear()
+    }
+  }
+  return worker
 }
 
-const ALIASES: Record<string, string> = {
-  ts: 'typescript', js: 'javascript', mjs: 'javascript', cjs: 'javascript', py: 'python',
-  sh: 'shellscript', bash: 'shellscript', shell: 'shellscript', zsh: 'shellscript', console: 'shellscript',
-  yml: 'yaml', md: 'markdown', h: 'c', patch: 'diff', jsonc: 'json',
-}
-
-/** The grammar name for a fence info string, or null when it is not in the curated set. */
-export function resolveLanguage(lang: string): string | null {
-  const name = lang.toLowerCase()
-  const resolved = ALIASES[name] ?? name
-  return resolved in LANGUAGES ? resolved : null
-}
-
-let highlighter: Promise<HighlighterCore> | undefined
-const loadedLanguages = new Map<string, Promise<void>>()
-
-function getHighlighter(): Promise<HighlighterCore> {
-  highlighter ??= (async () => {
-    const [{ createHighlighterCore }, { createJavaScriptRegexEngine }, light, dark] = await Promise.all([
-      import('shiki/core'),
-      import('shiki/engine/javascript'),
-      import('@shikijs/themes/github-light'),
-      import('@shikijs/themes/github-dark'),
-    ])
-    return createHighlighterCore({ themes: [light.default, dark.default], langs: [], engine: createJavaScriptRegexEngine() })
-  })()
-  return highlighter
+function ask(job: HighlightJob): Promise<string | null> | undefined {
+  const target = highlightWorker()
+  if (!target) return undefined
+  const id = nextId++
+  return new Promise((resolve) => {
+    waiting.set(id, { job, resolve })
+    target.postMessage({ ...job, id })
+  })
 }
 
 /**
@@ -62,28 +49,14 @@ function getHighlighter(): Promise<HighlighterCore> {
  * await highlightCode('const a = 1', 'ts') // '<pre class="shiki …"><code>…</code></pre>'
  */
 export async function highlightCode(code: string, lang: string): Promise<string | null> {
-  const language = resolveLanguage(lang)
-  if (!language) return null
-  const core = await getHighlighter()
-  let loading = loadedLanguages.get(language)
-  if (!loading) {
-    loading = LANGUAGES[language]!().then(module => core.loadLanguage((module as { default: Parameters<HighlighterCore['loadLanguage']>[0] }).default))
-    loadedLanguages.set(language, loading)
-  }
-  await loading
-  return core.codeToHtml(code, { lang: language, themes: { light: 'github-light', dark: 'github-dark' }, defaultColor: 'light' })
+  if (!resolveLanguage(lang)) return null
+  return ask({ code, lang }) ?? highlightHere(code, lang)
 }
 
-/**
- * Loads the highlighter and the most common grammars while the page is idle, so the first code
- * block of an answer does not stall the main thread mid-stream while grammars compile.
- */
+/** Starts the worker and compiles the common grammars while the page is idle. */
 export function preloadHighlighter(): void {
   if (import.meta.server) return
-  const warm = () => {
-    for (const [lang, sample] of [['typescript', 'const a: number = 1'], ['python', 'def f(): pass'], ['shellscript', 'ls -la']] as const)
-      void highlightCode(sample, lang).catch(() => {})
-  }
+  const warm = () => void ask({ warm: true })
   if ('requestIdleCallback' in window) window.requestIdleCallback(warm, { timeout: 3000 })
   else setTimeout(warm, 1000)
 }

@@ -39,6 +39,8 @@ describe('network', () => {
       // Highlighted: the keyword has its own colour.
       const colours = await blocks.first().locator('.shiki span[style]').evaluateAll(spans => new Set(spans.map(s => getComputedStyle(s).color)).size)
       expect(colours).toBeGreaterThan(1)
+      // Shiki ran in the highlight worker, not on the page's main thread.
+      expect(page.workers().map(w => w.url()).some(url => /\/highlight[^/]*\.(js|ts)/.test(url))).toBe(true)
       expect(await page.getByTestId('copy-code-button').count()).toBe(2)
       expect(await page.locator('[data-testid=message-list] table').count()).toBe(1)
       await page.waitForTimeout(200)
