@@ -123,6 +123,23 @@ function stockTarget(stock: Child): Target {
   }
 }
 
+/** A new process of target `name`, ready for `streams` concurrent streams and warmed up (JIT, pools). */
+async function freshTarget(name: Name, emu: Child, streams: number, serverEntry: string): Promise<{ target: Target, stop: () => Promise<void> }> {
+  const emuOrigin = emu.url.replace(/\/client\/v4$/, '')
+  let fresh: { target: Target, stop: () => Promise<void> }
+  if (name === 'app') {
+    const app = await startApp({ emulatorUrl: emu.url, serverEntry })
+    children.push(app)
+    fresh = { target: await appTarget(app, streams), stop: app.stop }
+  }
+  else {
+    const child = name === 'pipe' ? await startPipe(emuOrigin) : await startStock(emu.url)
+    fresh = { target: name === 'pipe' ? pipeTarget(child) : stockTarget(child), stop: child.stop }
+  }
+  for (let i = 0; i < 3; i++) await ttftBurst(fresh.target, { concurrency: 20, tokens: 50 })
+  return fresh
+}
+
 async function resetEmulator(origin: string) {
   await (await fetch(`${origin}/__emulator/reset`, { method: 'POST' })).arrayBuffer()
 }
@@ -226,7 +243,7 @@ async function main() {
   const [app, pipe, stock] = await Promise.all([startApp({ emulatorUrl: emu.url, serverEntry }), startPipe(emuOrigin), startStock(emu.url)])
   children.push(app)
   log(`emulator ${emuOrigin} (pid ${emu.pid}), app ${app.url} (pid ${app.pid}), pipe ${pipe.url}, stock ${stock.url}`)
-  const appT = await appTarget(app, Math.max(cfg.concurrency, 100, cfg.slowStreams))
+  const appT = await appTarget(app, Math.max(cfg.concurrency, 100))
   const targets: PerTarget<Target> = { app: appT, pipe: pipeTarget(pipe), stock: stockTarget(stock) }
   const names: Name[] = ['app', 'pipe', 'stock']
   const errors: string[] = []
@@ -283,9 +300,13 @@ async function main() {
   const slowTokens = cfg.slowSeconds * (1000 / SLOW_DELAY_MS)
   const slow: Partial<PerTarget<SlowResult>> = {}
   for (const n of cfg.slowTargets) {
-    log(`slow streams: ${cfg.slowStreams} × ${slowTokens} tokens at ${1000 / SLOW_DELAY_MS} tokens/s → ${n}`)
+    log(`slow streams: ${cfg.slowStreams} × ${slowTokens} tokens at ${1000 / SLOW_DELAY_MS} tokens/s → ${n} (a fresh process)`)
+    // A fresh process, so RSS growth is measured from an idle baseline, not from a heap the
+    // earlier phases already grew (where the streams would reuse freed memory and look free).
+    const fresh = await freshTarget(n, emu, cfg.slowStreams, serverEntry)
     await sleep(500)
-    const r = await slowStreams(targets[n], { streams: cfg.slowStreams, tokens: slowTokens, delayMs: SLOW_DELAY_MS, rampMs: cfg.slowRampMs })
+    const r = await slowStreams(fresh.target, { streams: cfg.slowStreams, tokens: slowTokens, delayMs: SLOW_DELAY_MS, rampMs: cfg.slowRampMs })
+    await fresh.stop()
     slow[n] = r
     // The app must hold the streams; a peer that cannot keep up is a finding, not a broken run (except in --quick).
     if (r.errors && (n === 'app' || quick)) errors.push(`${n} slow streams: ${r.errors} errors, e.g. ${r.errorSamples.join(' | ')}`)

@@ -42,13 +42,14 @@ export async function measureDbWrites(options: { emulatorUrl: string, serverEntr
     // pg_stat_statements needs a preload and a restart.
     sql = postgres(pg.url, { max: 1, onnotice: () => {} })
     await sql`alter system set shared_preload_libraries = 'pg_stat_statements'`
-    // 'all': the statements inside the store_user_message function count too.
-    await sql`alter system set pg_stat_statements.track = 'all'`
     await sql.end()
     controlPostgres(pg.cluster, 'stop')
     controlPostgres(pg.cluster, 'start')
     sql = postgres(pg.url, { max: 1, onnotice: () => {} })
     await sql`create extension if not exists pg_stat_statements`
+    // 'all': the statements inside the store_user_message function count too (known once loaded).
+    await sql`alter system set pg_stat_statements.track = 'all'`
+    await sql`select pg_reload_conf()`
 
     // The rate limiter stays at its default (it writes to the database in production too).
     app = await startApp({ emulatorUrl: options.emulatorUrl, serverEntry: options.serverEntry, databaseUrl: pg.url, env: { CHAT_RATE_LIMIT_PER_MINUTE: undefined } })
