@@ -83,7 +83,8 @@ function reuseUnsealedSession(event: H3Event): { sealed?: string, reused: boolea
     unsealedSessions.delete(sealed)
     return { sealed, reused: false }
   }
-  context.sessions = { ...context.sessions, [SESSION_NAME]: structuredClone(known) }
+  // A copy h3 may update (a log-in replaces the session); the user object inside is never edited in place.
+  context.sessions = { ...context.sessions, [SESSION_NAME]: { ...known, data: { ...known.data } } }
   return { sealed, reused: true }
 }
 
@@ -92,5 +93,5 @@ function rememberUnsealedSession(event: H3Event, sealed: string): void {
   if (!session?.createdAt || !session.data?.user) return
   // Oldest first out: a Map iterates in insertion order.
   if (unsealedSessions.size >= MAX_REMEMBERED) unsealedSessions.delete(unsealedSessions.keys().next().value!)
-  unsealedSessions.set(sealed, structuredClone({ id: session.id, createdAt: session.createdAt, data: session.data }))
+  unsealedSessions.set(sealed, { id: session.id, createdAt: session.createdAt, data: { ...session.data } })
 }

@@ -95,6 +95,9 @@ export async function openChatRelay(turn: ChatTurn): Promise<ChatRelay> {
   catch (error) {
     release()
     upstream.abort()
+    // The client left (or stopped) before the first token: nothing failed upstream, nobody
+    // reads this answer, and it is no Workers AI failure to log.
+    if (turn.clientSignal.aborted && !timeout) throw apiError(499, 'Client Closed Request')
     throw upstreamHttpError(error, timeout)
   }
 
