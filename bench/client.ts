@@ -30,7 +30,10 @@ export interface ClientResult {
   /** Animation frames slower than 50 ms during the stream. */
   slowFrames: number
   jsGzipKiB: number
-  jsChunks: { file: string, gzipKiB: number, rawKiB: number }[]
+  /** `page`: loaded by the page's main thread; `worker`: only by the highlight worker. */
+  jsChunks: { file: string, gzipKiB: number, rawKiB: number, thread: 'page' | 'worker' }[]
+  /** The part of jsGzipKiB the page's main thread loads (the rest is the highlight worker's). */
+  jsPageGzipKiB: number
   /** Chunks first requested while the answer streamed (lazy loads, e.g. highlighter grammars). */
   lazyChunks: string[]
   /** Long tasks: start relative to pressing Enter, duration (ms). */
@@ -70,14 +73,14 @@ export function markdownAnswer(tokens: number): string {
   return parts.join('\n')
 }
 
-async function jsChunks(urls: Set<string>, outputDir: string) {
+async function jsChunks(urls: Set<string>, pageUrls: Set<string>, outputDir: string) {
   const chunks: ClientResult['jsChunks'] = []
   for (const url of urls) {
     const path = new URL(url).pathname
     const file = join(outputDir, 'public', path)
     if (!existsSync(file)) continue
     const raw = readFileSync(file)
-    chunks.push({ file: basename(path), gzipKiB: gzipSync(raw, { level: 9 }).length / 1024, rawKiB: raw.length / 1024 })
+    chunks.push({ file: basename(path), gzipKiB: gzipSync(raw, { level: 9 }).length / 1024, rawKiB: raw.length / 1024, thread: pageUrls.has(url) ? 'page' : 'worker' })
   }
   chunks.sort((a, b) => b.gzipKiB - a.gzipKiB)
   return chunks
@@ -96,7 +99,7 @@ export async function runClientBench(options: {
   const empty: ClientResult = {
     requestedTokens: options.tokens, streamedTokens: Number.NaN, tokenDelayMs: options.tokenDelayMs, streamMs: Number.NaN,
     renderedChars: Number.NaN, scriptMsFirst10: Number.NaN, scriptMsLast10: Number.NaN, scriptRatioLastFirst: Number.NaN,
-    scriptMsTotal: Number.NaN, longTasks: Number.NaN, longestTaskMs: Number.NaN, slowFrames: Number.NaN, jsGzipKiB: Number.NaN, jsChunks: [], lazyChunks: [], longTaskList: [],
+    scriptMsTotal: Number.NaN, longTasks: Number.NaN, longestTaskMs: Number.NaN, slowFrames: Number.NaN, jsGzipKiB: Number.NaN, jsPageGzipKiB: Number.NaN, jsChunks: [], lazyChunks: [], longTaskList: [],
   }
   const user = await signUp(options.appUrl)
   const chat = await user.createChat('client bench')
@@ -227,7 +230,10 @@ export async function runClientBench(options: {
     const streamMs = samples[endIdx]!.t - (firstIdx > 0 ? samples[firstIdx - 1]!.t : 0)
     const bench = await page.evaluate(() => (window as unknown as { __bench: { longTasks: { start: number, duration: number }[], frames: number[] } }).__bench)
     const during = bench.longTasks.filter(l => l.start >= sentAt)
-    const chunks = await jsChunks(scripts, options.outputDir ?? join(ROOT, '.output'))
+    // Requests from the highlight worker reach page.on('request') too; the page's own resource
+    // timeline lists only what its main thread loaded.
+    const pageScripts = new Set(await page.evaluate(() => performance.getEntriesByType('resource').map(e => e.name.split('?')[0]!)))
+    const chunks = await jsChunks(scripts, pageScripts, options.outputDir ?? join(ROOT, '.output'))
     await context.close()
     return {
       requestedTokens: options.tokens,
@@ -243,6 +249,7 @@ export async function runClientBench(options: {
       longestTaskMs: during.reduce((m, l) => Math.max(m, l.duration), 0),
       slowFrames: bench.frames.filter(f => f >= sentAt).length,
       jsGzipKiB: chunks.reduce((s, c) => s + c.gzipKiB, 0),
+      jsPageGzipKiB: chunks.filter(c => c.thread === 'page').reduce((s, c) => s + c.gzipKiB, 0),
       jsChunks: chunks,
       lazyChunks: lazy,
       longTaskList: during.map(l => ({ atMs: l.start - sentAt, durationMs: l.duration })),
