@@ -3,6 +3,7 @@ import type { SQL } from 'drizzle-orm'
 import { useEvent } from 'nitropack/runtime'
 import { connectDatabase, type Connection, type Database } from '../db/connect.ts'
 import * as schema from '../db/schema.ts'
+import { ON_WORKERS } from './runtime.ts'
 
 export const tables = schema
 
@@ -33,13 +34,12 @@ async function readMigration(name: string): Promise<string> {
   return typeof text === 'string' ? text : new TextDecoder().decode(text)
 }
 
-/** Cloudflare Workers: sockets belong to the request that opened them, so no shared pool. */
-export const ON_WORKERS = typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers'
 let migratedOnWorkers = false
 
 /**
- * One connection per request on Workers (Hyperdrive pools them for us), found through the
- * request's async context; migrations run once per isolate.
+ * One connection per request on Workers, where sockets belong to the request that opened them
+ * (Hyperdrive pools them for us). Found through the request's async context; migrations run
+ * once per isolate.
  */
 function workersConnection(): Promise<Connection> {
   const context = useEvent().context as { neptunDb?: Promise<Connection> }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import { ON_WORKERS } from './runtime.ts'
 
 /** An upstream answer whose body is read as bytes, without WHATWG streams on Node. */
 export interface UpstreamResponse {
@@ -12,16 +13,13 @@ export interface UpstreamResponse {
   cancel: (finished?: boolean) => void
 }
 
-const RUNS_ON_NODE = typeof process !== 'undefined' && !!process.versions?.node
-  && !(typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers')
-
 /**
  * POSTs `body` to `url`. On Node through node:http(s) with keep-alive: per request that costs
  * half the CPU of fetch, whose WHATWG body stream sits on the hot path of every answer.
  * Elsewhere (Workers) through fetch.
  */
 export function upstreamPost(url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<UpstreamResponse> {
-  return RUNS_ON_NODE ? postWithNode(url, headers, body, signal) : postWithFetch(url, headers, body, signal)
+  return ON_WORKERS ? postWithFetch(url, headers, body, signal) : postWithNode(url, headers, body, signal)
 }
 
 let nodeModules: Promise<[typeof import('node:http'), typeof import('node:https')]> | undefined
