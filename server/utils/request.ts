@@ -13,7 +13,11 @@ export function apiError(statusCode: number, statusMessage: string, headers?: Re
 
 /** Parses `value` with `schema`; the first issue becomes a 400 naming the field or limit. */
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value)
+  return dataOr400(schema.safeParse(value))
+}
+
+/** A parse made earlier, judged now: its data, or the 400 parseOr400 throws. */
+export function dataOr400<T>(result: z.ZodSafeParseResult<T>): T {
   if (!result.success) throw apiError(400, firstIssueMessage(result.error))
   return result.data
 }

@@ -1,4 +1,4 @@
-import { chatQuerySchema, chatRequestSchema, ERRORS, findModel, firstIssueMessage } from '#shared/contract'
+import { chatQuerySchema, chatRequestSchema, ERRORS, findModel } from '#shared/contract'
 
 /**
  * POST /api/ai/cloudflare/:model_name/chat?chat_id=N[&is_playground=true]
@@ -15,7 +15,7 @@ export default defineEventHandler(async (event) => {
   if (!model) throw apiError(400, ERRORS.invalidModel)
   if (model.retired) throw apiError(400, ERRORS.serviceRetired)
 
-  if (!query.success) throw apiError(400, firstIssueMessage(query.error))
+  dataOr400(query)
   const { messages } = await readValidatedJson(event, chatRequestSchema)
 
   if (chatId !== undefined && !ownsChat) throw apiError(404, ERRORS.chatNotFound)
