@@ -50,7 +50,6 @@ export async function startSession(event: H3Event, user: PublicUser & { sessionV
   await replaceUserSession(event, { user: { id: user.id, email: user.email }, version: user.sessionVersion })
 }
 
-const SESSION_NAME = 'neptun-session'
 const MAX_REMEMBERED = 10_000
 
 interface UnsealedSession {
@@ -73,23 +72,29 @@ const unsealedSessions = new Map<string, UnsealedSession>()
  */
 function reuseUnsealedSession(event: H3Event): { sealed?: string, reused: boolean } {
   const context = event.context as { sessions?: Record<string, UnsealedSession> }
+  const { name, maxAgeMs } = sessionCookie()
   // Already read in this request, or sent in h3's session header instead of the cookie.
-  if (context.sessions?.[SESSION_NAME] || getRequestHeader(event, `x-${SESSION_NAME}-session`)) return { reused: false }
-  const sealed = getCookie(event, SESSION_NAME)
+  if (context.sessions?.[name] || getRequestHeader(event, `x-${name}-session`)) return { reused: false }
+  const sealed = getCookie(event, name)
   const known = sealed ? unsealedSessions.get(sealed) : undefined
   if (!sealed || !known) return { sealed, reused: false }
-  const maxAgeSeconds = Number(useRuntimeConfig().session?.maxAge) || 0
-  if (maxAgeSeconds && Date.now() - known.createdAt > maxAgeSeconds * 1000) {
+  if (maxAgeMs && Date.now() - known.createdAt > maxAgeMs) {
     unsealedSessions.delete(sealed)
     return { sealed, reused: false }
   }
   // A copy h3 may update (a log-in replaces the session); the user object inside is never edited in place.
-  context.sessions = { ...context.sessions, [SESSION_NAME]: { ...known, data: { ...known.data } } }
+  context.sessions = { ...context.sessions, [name]: { ...known, data: { ...known.data } } }
   return { sealed, reused: true }
 }
 
+/** The session cookie's name and lifetime as nuxt-auth-utils uses them (runtimeConfig.session). */
+function sessionCookie(): { name: string, maxAgeMs: number } {
+  const { name = 'nuxt-session', maxAge = 0 } = useRuntimeConfig().session
+  return { name, maxAgeMs: Number(maxAge) * 1000 }
+}
+
 function rememberUnsealedSession(event: H3Event, sealed: string): void {
-  const session = (event.context as { sessions?: Record<string, UnsealedSession> }).sessions?.[SESSION_NAME]
+  const session = (event.context as { sessions?: Record<string, UnsealedSession> }).sessions?.[sessionCookie().name]
   if (!session?.createdAt || !session.data?.user) return
   // Oldest first out: a Map iterates in insertion order.
   if (unsealedSessions.size >= MAX_REMEMBERED) unsealedSessions.delete(unsealedSessions.keys().next().value!)
