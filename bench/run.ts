@@ -69,8 +69,13 @@ async function startEmulator(): Promise<Child> {
   return emu
 }
 
-async function startPipe(emulatorOrigin: string, nodeArgs: string[] = []): Promise<Child> {
-  const c = await spawnNode(join(ROOT, 'bench/pipe-proxy.ts'), ['--upstream', emulatorOrigin], { cwd: ROOT, nodeArgs, ready: /listening on (http:\/\/\S+)/, name: 'pipe-proxy' })
+/** The emulator's origin (http://host:port), for its control API and the pipe. */
+function emulatorOrigin(emu: Child): string {
+  return emu.url.replace(/\/client\/v4$/, '')
+}
+
+async function startPipe(origin: string, nodeArgs: string[] = []): Promise<Child> {
+  const c = await spawnNode(join(ROOT, 'bench/pipe-proxy.ts'), ['--upstream', origin], { cwd: ROOT, nodeArgs, ready: /listening on (http:\/\/\S+)/, name: 'pipe-proxy' })
   children.push(c)
   return c
 }
@@ -125,16 +130,19 @@ function stockTarget(stock: Child): Target {
 
 /** A new process of target `name`, ready for `streams` concurrent streams and warmed up (JIT, pools). */
 async function freshTarget(name: Name, emu: Child, streams: number, serverEntry: string): Promise<{ target: Target, stop: () => Promise<void> }> {
-  const emuOrigin = emu.url.replace(/\/client\/v4$/, '')
   let fresh: { target: Target, stop: () => Promise<void> }
   if (name === 'app') {
     const app = await startApp({ emulatorUrl: emu.url, serverEntry })
     children.push(app)
     fresh = { target: await appTarget(app, streams), stop: app.stop }
   }
+  else if (name === 'pipe') {
+    const pipe = await startPipe(emulatorOrigin(emu))
+    fresh = { target: pipeTarget(pipe), stop: pipe.stop }
+  }
   else {
-    const child = name === 'pipe' ? await startPipe(emuOrigin) : await startStock(emu.url)
-    fresh = { target: name === 'pipe' ? pipeTarget(child) : stockTarget(child), stop: child.stop }
+    const stock = await startStock(emu.url)
+    fresh = { target: stockTarget(stock), stop: stock.stop }
   }
   for (let i = 0; i < 3; i++) await ttftBurst(fresh.target, { concurrency: 20, tokens: 50 })
   return fresh
@@ -184,7 +192,7 @@ async function profileMode() {
   const outputDir = snapshotOutput()
   finalizers.push(() => rmSync(outputDir, { recursive: true, force: true }))
   const emu = await startEmulator()
-  const emuOrigin = emu.url.replace(/\/client\/v4$/, '')
+  const emuOrigin = emulatorOrigin(emu)
   const summaries: Record<string, ProfileSummary> = {}
   const inspectArgs = ['--inspect=127.0.0.1:0']
   for (const name of ['app', 'stock'] as const) {
@@ -239,7 +247,7 @@ async function main() {
   finalizers.push(() => rmSync(outputDir, { recursive: true, force: true }))
   const serverEntry = join(outputDir, 'server/index.mjs')
   const emu = await startEmulator()
-  const emuOrigin = emu.url.replace(/\/client\/v4$/, '')
+  const emuOrigin = emulatorOrigin(emu)
   const [app, pipe, stock] = await Promise.all([startApp({ emulatorUrl: emu.url, serverEntry }), startPipe(emuOrigin), startStock(emu.url)])
   children.push(app)
   log(`emulator ${emuOrigin} (pid ${emu.pid}), app ${app.url} (pid ${app.pid}), pipe ${pipe.url}, stock ${stock.url}`)

@@ -119,6 +119,7 @@ function toError(serialized: SerializedError): Error {
 }
 
 // Plain JavaScript, evaluated as the worker's script, so the build needs no second entry point.
+// If PGlite fails to load, the rejection ends the thread and the 'error' handler fails every call.
 const WORKER_SOURCE = /* js */ `
 const { parentPort, workerData } = require('node:worker_threads')
 ;(async () => {
@@ -176,5 +177,5 @@ const { parentPort, workerData } = require('node:worker_threads')
       },
     )
   })
-})().catch((error) => { throw error })
+})()
 `
