@@ -3,8 +3,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import type { ChatWithMessages, StoredMessage } from '../../shared/contract/index.ts'
 import { emulatorControl } from '../support/emulator/client.ts'
-import { directive, eventually, marker, readUiStream, signUp, words, type TestUser } from '../support/api-client.ts'
-import { createParser } from 'eventsource-parser'
+import { directive, eventually, marker, readUiStream, signUp, uiStreamParser, words, type TestUser, type UiFrame } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')
 const emulator = emulatorControl(inject('emulatorUrl'))
@@ -21,24 +20,17 @@ beforeAll(async () => {
 async function readDeltas(res: Response, n: number) {
   const reader = res.body!.getReader()
   const decoder = new TextDecoder()
-  let text = ''
+  const stream = { frames: [] as UiFrame[], text: '', done: false }
   let deltas = 0
-  const parser = createParser({
-    onEvent(event) {
-      if (event.data === '[DONE]') return
-      const frame = JSON.parse(event.data) as { type: string, delta?: string }
-      if (frame.type === 'text-delta') {
-        text += frame.delta
-        deltas++
-      }
-    },
+  const parser = uiStreamParser(stream, (frame) => {
+    if (frame.type === 'text-delta') deltas++
   })
   while (deltas < n) {
     const { value, done } = await reader.read()
     if (done) throw new Error(`stream ended after ${deltas} deltas`)
     parser.feed(decoder.decode(value, { stream: true }))
   }
-  return { text, reader }
+  return { text: stream.text, reader }
 }
 
 async function storedAnswer(chatId: number): Promise<StoredMessage> {

@@ -3,11 +3,10 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { createParser } from 'eventsource-parser'
 import { expect } from 'vitest'
 import { DEFAULT_MODEL_NAME, type ChatWithMessages, type StoredMessage } from '../../shared/contract/index.ts'
 import { ROOT } from '../support/app-server.ts'
-import type { TestUser, UiFrame } from '../support/api-client.ts'
+import { uiStreamParser, type TestUser, type UiFrame } from '../support/api-client.ts'
 import type { Emulator, RequestRecord } from '../support/emulator/server.ts'
 
 export const OUTPUT_DIR = join(ROOT, '.output')
@@ -25,7 +24,8 @@ export interface TurnResult {
   deltas: number
   frames: UiFrame[]
   sawFinish: boolean
-  sawDone: boolean
+  /** `data: [DONE]` came. */
+  done: boolean
   /** The errorText of an `error` frame, if one came. */
   errorText?: string
   /** The client aborted the request itself (after `abortAfterDeltas`). */
@@ -65,7 +65,7 @@ export async function chatTurn(appUrl: string, cookie: string, chatId: number | 
   const started = performance.now()
   const query = `chat_id=${chatId}${options.playground ? '&is_playground=true' : ''}`
   const result: TurnResult = {
-    status: 0, text: '', deltas: 0, frames: [], sawFinish: false, sawDone: false,
+    status: 0, text: '', deltas: 0, frames: [], sawFinish: false, done: false,
     aborted: false, headers: new Headers(), elapsedMs: 0, cutOff: false,
   }
   try {
@@ -81,21 +81,10 @@ export async function chatTurn(appUrl: string, cookie: string, chatId: number | 
       result.body = await res.text()
       return result
     }
-    const parser = createParser({
-      onEvent(event) {
-        if (event.data === '[DONE]') {
-          result.sawDone = true
-          return
-        }
-        const frame = JSON.parse(event.data) as UiFrame
-        result.frames.push(frame)
-        if (frame.type === 'text-delta') {
-          result.text += frame.delta as string
-          result.deltas++
-        }
-        else if (frame.type === 'finish') result.sawFinish = true
-        else if (frame.type === 'error') result.errorText = frame.errorText as string
-      },
+    const parser = uiStreamParser(result, (frame) => {
+      if (frame.type === 'text-delta') result.deltas++
+      else if (frame.type === 'finish') result.sawFinish = true
+      else if (frame.type === 'error') result.errorText = frame.errorText as string
     })
     const reader = res.body!.getReader()
     const decoder = new TextDecoder()

@@ -79,25 +79,34 @@ export interface ReadStream {
   chunks: number
 }
 
+/**
+ * An eventsource parser that collects a UI-message stream into `into`: every frame, the text of
+ * the deltas, and whether `[DONE]` came. `onFrame` sees each frame after it is collected.
+ */
+export function uiStreamParser(into: { frames: UiFrame[], text: string, done: boolean }, onFrame?: (frame: UiFrame) => void) {
+  return createParser({
+    onEvent(event) {
+      if (event.data === '[DONE]') {
+        into.done = true
+        return
+      }
+      const frame = JSON.parse(event.data) as UiFrame
+      into.frames.push(frame)
+      if (frame.type === 'text-delta') into.text += frame.delta as string
+      onFrame?.(frame)
+    },
+  })
+}
+
 /** Reads a UI-message stream to its end (or until `stopAfterDeltas` deltas, then cancels). */
 export async function readUiStream(res: Response, options: { stopAfterDeltas?: number, into?: ReadStream } = {}): Promise<ReadStream> {
   const result: ReadStream = options.into ?? { frames: [], text: '', done: false, deltaChunkTimes: [], chunks: 0 }
   let deltas = 0
   let chunkHadDelta = false
-  const parser = createParser({
-    onEvent(event) {
-      if (event.data === '[DONE]') {
-        result.done = true
-        return
-      }
-      const frame = JSON.parse(event.data) as UiFrame
-      result.frames.push(frame)
-      if (frame.type === 'text-delta') {
-        result.text += frame.delta as string
-        deltas++
-        chunkHadDelta = true
-      }
-    },
+  const parser = uiStreamParser(result, (frame) => {
+    if (frame.type !== 'text-delta') return
+    deltas++
+    chunkHadDelta = true
   })
   const started = performance.now()
   const reader = res.body!.getReader()
