@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib'
 import type { Browser } from 'playwright-core'
 import { launchChromium } from '../tests/support/browser.ts'
 import { signUp } from '../tests/support/api-client.ts'
-import { tokenize } from '../tests/support/emulator/tokens.ts'
+import { tokenize } from '../emulator/tokens.ts'
 import { ROOT } from '../tests/support/app-server.ts'
 
 export interface ClientResult {

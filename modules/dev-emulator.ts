@@ -13,7 +13,7 @@ export default defineNuxtModule({
     const hasCredentials = (env.CLOUDFLARE_ACCOUNT_ID || env.NUXT_CLOUDFLARE_ACCOUNT_ID) && (env.CLOUDFLARE_API_TOKEN || env.NUXT_CLOUDFLARE_API_TOKEN)
     if (hasCredentials) return
 
-    const { startEmulator } = await import('../tests/support/emulator/server.ts')
+    const { startEmulator } = await import('../emulator/server.ts')
     const emulator = await startEmulator({ port: Number(env.EMULATOR_PORT) || 0, tokenDelayMs: Number(env.EMULATOR_TOKEN_DELAY_MS) || 25 })
     Object.assign(env, {
       CLOUDFLARE_ACCOUNT_ID: emulator.accountId,

@@ -2,7 +2,7 @@
 // the partial answer, exactly as far as it was streamed, with status 'aborted'.
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import type { ChatWithMessages, StoredMessage } from '../../shared/contract/index.ts'
-import { emulatorControl } from '../support/emulator/client.ts'
+import { emulatorControl } from '../../emulator/client.ts'
 import { directive, eventually, marker, readUiStream, signUp, uiStreamParser, words, type TestUser, type UiFrame } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')

@@ -5,7 +5,7 @@ import { Agent, request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DEFAULT_MODEL_NAME, ERRORS, LIMITS, MODELS, type ChatMessage } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../support/app-server.ts'
-import { emulatorControl } from '../support/emulator/client.ts'
+import { emulatorControl } from '../../emulator/client.ts'
 import {
   chatPath, directive, expectApiError, marker, readUiStream, signUp, ssePayloads, userFetch, words, type TestUser,
 } from '../support/api-client.ts'

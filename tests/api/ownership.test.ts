@@ -2,7 +2,7 @@
 // for a chat that does not exist, and nothing of A's changes.
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { ERRORS, LIMITS, type ChatWithMessages } from '../../shared/contract/index.ts'
-import { emulatorControl } from '../support/emulator/client.ts'
+import { emulatorControl } from '../../emulator/client.ts'
 import { chatPath, expectApiError, marker, readUiStream, signUp, type TestUser } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')

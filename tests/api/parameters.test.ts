@@ -3,9 +3,9 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { DEFAULT_MODEL_NAME, LIMITS, findModel, type ChatMessage } from '../../shared/contract/index.ts'
 import { SYSTEM_PROMPT } from '../../server/utils/system-prompt.ts'
-import { emulatorControl, type RequestRecord } from '../support/emulator/client.ts'
-import type { ChatMessage as EmulatorMessage } from '../support/emulator/types.ts'
-import { DEFAULT_MAX_TOKENS } from '../support/emulator/wire.ts'
+import { emulatorControl, type RequestRecord } from '../../emulator/client.ts'
+import type { ChatMessage as EmulatorMessage } from '../../emulator/types.ts'
+import { DEFAULT_MAX_TOKENS } from '../../emulator/wire.ts'
 import { marker, readUiStream, signUp, type TestUser } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')

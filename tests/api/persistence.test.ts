@@ -3,9 +3,9 @@
 // playground, and the chats' titles, order, rename, delete and creation with a conversation.
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { DEFAULT_CHAT_TITLE, DEFAULT_MODEL_NAME, ERRORS, LIMITS, type ChatMessage, type ChatSummary, type ChatWithMessages } from '../../shared/contract/index.ts'
-import { emulatorControl } from '../support/emulator/client.ts'
-import { estimatePromptTokens } from '../support/emulator/tokens.ts'
-import type { ChatMessage as EmulatorMessage } from '../support/emulator/types.ts'
+import { emulatorControl } from '../../emulator/client.ts'
+import { estimatePromptTokens } from '../../emulator/tokens.ts'
+import type { ChatMessage as EmulatorMessage } from '../../emulator/types.ts'
 import { directive, expectApiError, marker, readUiStream, signUp, sleep, words, type TestUser } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')

@@ -2,7 +2,7 @@
 // stream (already 200) ends with an error frame and the partial answer is stored as 'error'.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ERRORS, type ChatWithMessages } from '../../shared/contract/index.ts'
-import { emulatorControl, type RequestRecord } from '../support/emulator/client.ts'
+import { emulatorControl, type RequestRecord } from '../../emulator/client.ts'
 import { directive, expectApiError, marker, readUiStream, signUp, words, type TestUser } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')

@@ -8,7 +8,7 @@ import { ROOT } from '../support/app-server.ts'
 import { signUp, uniqueEmail, type TestUser } from '../support/api-client.ts'
 
 export { launchChromium } from '../support/browser.ts'
-export { emulatorControl } from '../support/emulator/client.ts'
+export { emulatorControl } from '../../emulator/client.ts'
 export { signUp, uniqueEmail, directive, sleep, type TestUser } from '../support/api-client.ts'
 
 declare module 'vitest' {

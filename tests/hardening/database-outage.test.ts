@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ERRORS, type ChatWithMessages, type HealthStatus } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../support/app-server.ts'
 import { directive, marker, signUp, uniqueEmail, type TestUser } from '../support/api-client.ts'
-import { startEmulator, type Emulator } from '../support/emulator/server.ts'
+import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { controlPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts'
 import { boundedFetch, chatTurn, checkErrorShape, sleep, storedChat } from './support.ts'
 

@@ -6,7 +6,7 @@ import { ERRORS } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../support/app-server.ts'
 import { directive, marker, signUp, words, type TestUser } from '../support/api-client.ts'
 import { freePort } from '../support/postgres.ts'
-import { startEmulator, type Emulator } from '../support/emulator/server.ts'
+import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { chatTurn, checkErrorShape, distinctive, median, recordsFor, sleep, storedAnswerAfter, storedChat, waitForRecord, type TurnResult } from './support.ts'
 
 const FIRST_TOKEN_TIMEOUT_MS = 800

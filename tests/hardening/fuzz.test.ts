@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_MODEL_NAME, LIMITS, MODELS } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../support/app-server.ts'
 import { signUp, type TestUser } from '../support/api-client.ts'
-import { startEmulator, type Emulator } from '../support/emulator/server.ts'
+import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { startPostgres, type TestPostgres } from '../support/postgres.ts'
 import { chatTurn, checkErrorShape, mapLimit } from './support.ts'
 

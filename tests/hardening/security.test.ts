@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ERRORS, type ChatWithMessages, type ChatSummary } from '../../shared/contract/index.ts'
 import { ROOT, SERVER_ENTRY, startAppServer, type AppServer } from '../support/app-server.ts'
 import { cookieFrom, directive, signUp, uniqueEmail, userFetch, type TestUser } from '../support/api-client.ts'
-import { startEmulator, type Emulator } from '../support/emulator/server.ts'
+import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { freePort, startPostgres, type TestPostgres } from '../support/postgres.ts'
 import { chatTurn, checkErrorShape, distinctive, filesUnder, OUTPUT_DIR, sleep } from './support.ts'
 

@@ -7,7 +7,7 @@ import { expect } from 'vitest'
 import { DEFAULT_MODEL_NAME, type ChatWithMessages, type StoredMessage } from '../../shared/contract/index.ts'
 import { ROOT } from '../support/app-server.ts'
 import { uiStreamParser, type TestUser, type UiFrame } from '../support/api-client.ts'
-import type { Emulator, RequestRecord } from '../support/emulator/server.ts'
+import type { Emulator, RequestRecord } from '../../emulator/server.ts'
 
 export const OUTPUT_DIR = join(ROOT, '.output')
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChatWithMessages } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../support/app-server.ts'
 import { readUiStream, signUp, userFetch, type TestUser } from '../support/api-client.ts'
-import { startEmulator, type Emulator } from '../support/emulator/server.ts'
+import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { startPostgres, type TestPostgres } from '../support/postgres.ts'
 
 let pg: TestPostgres

@@ -1,6 +1,6 @@
 // Vitest global setup for the API contract suite against the Cloudflare Worker build in workerd.
 import type { TestProject } from 'vitest/node'
-import { startEmulator } from './emulator/server.ts'
+import { startEmulator } from '../../emulator/server.ts'
 import { startPostgres } from './postgres.ts'
 import { TEST_TIMEOUTS } from './setup-api.ts'
 import { startWorkerServer } from './worker-server.ts'

@@ -2,7 +2,7 @@
 // shared by its test files (which run one after another, see vitest.config.ts).
 import type { TestProject } from 'vitest/node'
 import { startAppServer } from './app-server.ts'
-import { startEmulator } from './emulator/server.ts'
+import { startEmulator } from '../../emulator/server.ts'
 import { startPostgres } from './postgres.ts'
 
 declare module 'vitest' {

@@ -2,7 +2,7 @@
 // like a real model (so intermediate renderings can be seen), shared by the e2e files.
 import type { TestProject } from 'vitest/node'
 import { startAppServer } from './app-server.ts'
-import { startEmulator } from './emulator/server.ts'
+import { startEmulator } from '../../emulator/server.ts'
 
 export default async function setup(project: TestProject) {
   const emulator = await startEmulator({ tokenDelayMs: 30 })

@@ -2,11 +2,11 @@
 // every injected fault behaves as documented. Real HTTP over loopback.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createParser } from 'eventsource-parser'
-import { startEmulator, type Emulator } from '../support/emulator/server.ts'
-import { emulatorControl } from '../support/emulator/client.ts'
-import { parseDirective } from '../support/emulator/behaviour.ts'
-import { tokenize } from '../support/emulator/tokens.ts'
-import type { Behaviour } from '../support/emulator/types.ts'
+import { startEmulator, type Emulator } from '../../emulator/server.ts'
+import { emulatorControl } from '../../emulator/client.ts'
+import { parseDirective } from '../../emulator/behaviour.ts'
+import { tokenize } from '../../emulator/tokens.ts'
+import type { Behaviour } from '../../emulator/types.ts'
 
 const MODEL = '@cf/meta/llama-3.3-70b-instruct-fp8-fast'
 let emu: Emulator

@@ -1,4 +1,4 @@
-// `node tests/support/emulator/cli.ts [--port 8787] [--host 127.0.0.1]
+// `node emulator/cli.ts [--port 8787] [--host 127.0.0.1]
 //   [--token-delay-ms 15] [--token T] [--account A]`
 // Prints one line containing the API base URL, then serves until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util'
