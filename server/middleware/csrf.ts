@@ -20,6 +20,6 @@ export default defineEventHandler((event) => {
   catch {
     throw apiError(403, ERRORS.crossSiteRequest)
   }
-  const host = getRequestHost(event, { xForwardedHost: process.env.TRUST_PROXY === 'true' })
+  const host = getRequestHost(event, { xForwardedHost: serverConfig().trustProxy })
   if (originHost !== host) throw apiError(403, ERRORS.crossSiteRequest)
 })

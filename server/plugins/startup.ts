@@ -5,7 +5,7 @@
  */
 export default defineNitroPlugin((nitroApp) => {
   if (!import.meta.dev) {
-    const password = process.env.NUXT_SESSION_PASSWORD ?? useRuntimeConfig().session?.password ?? ''
+    const password = serverConfig().sessionPassword
     if (password.length < 32) {
       const message = '[neptun] NUXT_SESSION_PASSWORD must be set to at least 32 characters; refusing to start.'
       console.error(message)

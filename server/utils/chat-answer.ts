@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import type { H3Event } from 'h3'
 import { UI_MESSAGE_STREAM_HEADERS } from 'ai'
-import { DEFAULTS, ERRORS, LIMITS, type ChatMessage, type ModelConfiguration, type PublicUser } from '#shared/contract'
+import { ERRORS, LIMITS, type ChatMessage, type ModelConfiguration, type PublicUser } from '#shared/contract'
 import type { RelayOutcome } from './chat-relay'
 import type { StoredTurn } from './chat-store'
 import type { WorkersAiSettings } from './workers-ai'
@@ -13,11 +13,6 @@ export interface ChatAnswerRequest {
   messages: ChatMessage[]
   /** Undefined in the playground: nothing is read or written. */
   chatId: number | undefined
-}
-
-function envMs(name: string, fallback: number): number {
-  const value = Number(process.env[name])
-  return value > 0 ? value : fallback
 }
 
 /** The catalogue's parameters as Workers AI inputs; -1 leaves a value to the provider. */
@@ -84,7 +79,7 @@ async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnsw
   const { params, messages, clientGone } = turn
   const res = event.node?.res
   const db = chatId === undefined ? undefined : await useDb()
-  let stored: StoredTurn | undefined
+  let stored: StoredTurn | undefined = undefined
 
   const opening = openChatRelay({
     upstream: workersAiStream(settings, model.configuration.model, {
@@ -95,8 +90,8 @@ async function relayAnswer(event: H3Event, { model, settings, chatId }: ChatAnsw
       extraInputs: params.extraInputs,
     }),
     clientSignal: clientGone.signal,
-    firstTokenTimeoutMs: envMs('CHAT_FIRST_TOKEN_TIMEOUT_MS', DEFAULTS.firstTokenTimeoutMs),
-    idleTimeoutMs: envMs('CHAT_IDLE_TIMEOUT_MS', DEFAULTS.idleTimeoutMs),
+    firstTokenTimeoutMs: serverConfig().firstTokenTimeoutMs,
+    idleTimeoutMs: serverConfig().idleTimeoutMs,
     startMetadata: () => ({ generationId: turn.generation.id, ...(stored === undefined ? {} : { userMessageId: stored.userMessageId }) }),
     onEnd: async (outcome) => {
       turn.generation.done()

@@ -3,6 +3,7 @@ import type { SQL } from 'drizzle-orm'
 import { useEvent } from 'nitropack/runtime'
 import { connectDatabase, type Connection, type Database } from '../db/connect.ts'
 import * as schema from '../db/schema.ts'
+import { serverConfig } from './config.ts'
 import { ON_WORKERS } from './runtime.ts'
 
 export const tables = schema
@@ -18,8 +19,9 @@ let connecting: Promise<Connection> | undefined
  */
 export async function useDb(): Promise<Database> {
   if (ON_WORKERS) return (await workersConnection()).db
-  connecting ??= connectDatabase(process.env.DATABASE_URL, {
-    poolMax: Number(process.env.DATABASE_POOL_MAX) || 10,
+  const { databaseUrl, databasePoolMax } = serverConfig()
+  connecting ??= connectDatabase(databaseUrl, {
+    poolMax: databasePoolMax,
     readMigration,
   }).catch((error) => {
     connecting = undefined
@@ -43,7 +45,7 @@ let migratedOnWorkers = false
  */
 function workersConnection(): Promise<Connection> {
   const context = useEvent().context as { neptunDb?: Promise<Connection> }
-  context.neptunDb ??= connectDatabase(process.env.DATABASE_URL || hyperdriveUrl(), {
+  context.neptunDb ??= connectDatabase(serverConfig().databaseUrl || hyperdriveUrl(), {
     poolMax: 2,
     readMigration,
     migrate: !migratedOnWorkers,

@@ -7,7 +7,7 @@ const PER_IP = 50
 const WINDOW_SECONDS = 15 * 60
 
 function keys(event: H3Event, email: string) {
-  const ip = getRequestIP(event, { xForwardedFor: process.env.TRUST_PROXY === 'true' }) ?? 'unknown'
+  const ip = getRequestIP(event, { xForwardedFor: serverConfig().trustProxy }) ?? 'unknown'
   return [[`login:email:${email}`, PER_EMAIL], [`login:ip:${ip}`, PER_IP]] as const
 }
 

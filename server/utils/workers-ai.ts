@@ -2,8 +2,6 @@ import type { H3Event } from 'h3'
 import { createWorkersAI } from 'workers-ai-provider'
 import { providerStream, workersAiRestStream, type ChatInputs, type UpstreamCall } from './workers-ai-stream'
 
-export const CLOUDFLARE_API_BASE_URL = 'https://api.cloudflare.com/client/v4'
-
 /** The `AI` binding of a Worker: what workers-ai-provider calls `binding`. */
 export interface AiBinding {
   run: (model: string, inputs: Record<string, unknown>, options?: Record<string, unknown>) => Promise<unknown>
@@ -21,25 +19,15 @@ export interface WorkersAiSettings {
 }
 
 /**
- * Workers AI settings from the environment, read at run time: CLOUDFLARE_* (wrangler's names)
- * first, then the NUXT_CLOUDFLARE_* forms Nitro maps into runtimeConfig. Undefined when the
- * credentials are missing.
+ * Workers AI settings: the Worker's `AI` binding when there is one, else the REST API with the
+ * configured credentials. Undefined when the credentials are missing.
  */
 export function workersAiSettings(event?: H3Event): WorkersAiSettings | undefined {
-  const config = useRuntimeConfig().cloudflare
+  const { accountId, apiToken, apiBaseUrl, aiGatewayId: gatewayId, emulator } = serverConfig().cloudflare
   const binding = (event?.context.cloudflare as { env?: { AI?: AiBinding } } | undefined)?.env?.AI
-  const gatewayId = process.env.CLOUDFLARE_AI_GATEWAY_ID || config.aiGatewayId || undefined
   if (binding) return { binding, accountId: '', apiToken: '', baseUrl: CLOUDFLARE_API_BASE_URL, gatewayId, emulator: false }
-  const accountId = process.env.CLOUDFLARE_ACCOUNT_ID || config.accountId
-  const apiToken = process.env.CLOUDFLARE_API_TOKEN || config.apiToken
   if (!accountId || !apiToken) return undefined
-  return {
-    accountId,
-    apiToken,
-    baseUrl: (process.env.CLOUDFLARE_API_BASE_URL || config.apiBaseUrl || CLOUDFLARE_API_BASE_URL).replace(/\/+$/, ''),
-    gatewayId,
-    emulator: useRuntimeConfig().aiEmulator === true || process.env.NUXT_AI_EMULATOR === 'true',
-  }
+  return { accountId, apiToken, baseUrl: apiBaseUrl, gatewayId, emulator }
 }
 
 /**
