@@ -7,7 +7,7 @@
 // Prints a table and writes bench/results.json. --quick (CI) asserts only that every figure was
 // computed and no target errored; absolute times are never asserted (the machines are noisy).
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -62,7 +62,7 @@ function ensureBuild() {
 }
 
 async function startEmulator(): Promise<Child> {
-  const emu = await spawnNode(join(ROOT, 'tests/support/emulator/cli.ts'), ['--port', '0', '--token-delay-ms', '0'], {
+  const emu = await spawnNode(join(ROOT, 'emulator/cli.ts'), ['--port', '0', '--token-delay-ms', '0'], {
     cwd: ROOT, ready: /listening on (http:\/\/\S+\/client\/v4)/, name: 'emulator',
   })
   children.push(emu)

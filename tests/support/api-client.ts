@@ -102,7 +102,7 @@ export function uiStreamParser(into: { frames: UiFrame[], text: string, done: bo
 export async function readUiStream(res: Response, options: { stopAfterDeltas?: number, into?: ReadStream } = {}): Promise<ReadStream> {
   const result: ReadStream = options.into ?? { frames: [], text: '', done: false, deltaChunkTimes: [], chunks: 0 }
   let deltas = 0
-  let chunkHadDelta = false
+  let chunkHadDelta: boolean
   const parser = uiStreamParser(result, (frame) => {
     if (frame.type !== 'text-delta') return
     deltas++

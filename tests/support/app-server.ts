@@ -61,9 +61,8 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
       : {}),
     ...options.env,
   }
-  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
   const spawnedAt = performance.now()
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], { cwd: ROOT, env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const keep = (chunk: Buffer) => {
     output += chunk

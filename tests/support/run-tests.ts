@@ -25,8 +25,9 @@ function aptInstall(packages: string[], why: string): void {
 if (!existsSync(CHROMIUM_PATH)) aptInstall(['chromium'], 'Chromium for the browser tests')
 if (!existsSync(join(POSTGRES_BIN, 'initdb'))) aptInstall(['postgresql-15'], 'PostgreSQL 15 for the database tests')
 
-// Types first: a call to something that no longer exists fails here, not in a running server.
+// Types and lint first: a call to something that no longer exists fails here, not in a running server.
 run(join(ROOT, 'node_modules/.bin/nuxi'), ['typecheck'])
+run(join(ROOT, 'node_modules/.bin/eslint'), ['.'])
 
 if (process.env.NEPTUN_SKIP_BUILD !== '1') {
   const nuxt = join(ROOT, 'node_modules/.bin/nuxt')
