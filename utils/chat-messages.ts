@@ -42,12 +42,3 @@ export function databaseIdAt(messages: readonly NeptunUIMessage[], index: number
   if (message.role === 'assistant') return message.metadata?.assistantMessageId
   return messages[index + 1]?.metadata?.userMessageId
 }
-
-/** A chat title from the first message: its first line, cut at a word near `max` characters. */
-export function titleFromMessage(text: string, max = 60): string {
-  const line = text.trim().split('\n')[0]!.trim()
-  if (line.length <= max) return line
-  const cut = line.slice(0, max)
-  const space = cut.lastIndexOf(' ')
-  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`
-}

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { HealthStatus } from '#shared/contract'
+import { workersAiSettings } from '#server/workers-ai'
 
 /** GET /api/health: readiness for load balancers (503 while the database is down) and the demo banner. */
 export default defineEventHandler(async (event): Promise<HealthStatus> => {

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, sql } from 'drizzle-orm'
-import { DEFAULT_CHAT_TITLE, ERRORS, type ChatMessage, type ChatSummary, type ChatWithMessages, type MessageStatus, type StoredMessage } from '#shared/contract'
+import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, type ChatMessage, type ChatSummary, type ChatWithMessages, type StoredMessage } from '#shared/contract'
+import type { EndedAnswer } from '../answer/generation.ts'
 
 const { chats, messages } = tables
 
@@ -9,17 +10,13 @@ function toSummary(row: { id: number, title: string, createdAt: Date, updatedAt:
   return { id: row.id, title: row.title, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() }
 }
 
-/** A chat title from the first words of a message. */
-export function titleFrom(content: string): string {
-  const line = content.replace(/\s+/g, ' ').trim()
-  return line.length <= 60 ? line || DEFAULT_CHAT_TITLE : `${line.slice(0, 59).trimEnd()}…`
-}
-
 /**
  * A chat's last activity: its own updated_at (created, renamed, truncated) or its newest
  * message, whichever is later. Derived, so a chat turn does not have to write the chat row.
+ * `chats.id` is spelled out: in a select list drizzle leaves column names unqualified, and inside
+ * the subquery a bare "id" would be the message's.
  */
-const lastActivity = sql<Date>`greatest(${chats.updatedAt}, coalesce((select max(m.created_at) from messages m where m.chat_id = ${chats.id}), ${chats.updatedAt}))`.mapWith(chats.updatedAt)
+const lastActivity = sql<Date>`greatest(${chats.updatedAt}, coalesce((select max(m.created_at) from messages m where m.chat_id = chats.id), ${chats.updatedAt}))`.mapWith(chats.updatedAt)
 
 /** The user's chats, most recently active first. */
 export async function listChats(userId: number): Promise<ChatSummary[]> {
@@ -34,7 +31,7 @@ export async function createChat(userId: number, title: string | undefined, hist
   return db.transaction(async (tx) => {
     const firstUser = history.find(message => message.role === 'user')
     const [chat] = await tx.insert(chats)
-      .values({ userId, title: title ?? (firstUser ? titleFrom(firstUser.content) : DEFAULT_CHAT_TITLE) })
+      .values({ userId, title: title ?? (firstUser ? chatTitleFrom(firstUser.content) : DEFAULT_CHAT_TITLE) })
       .returning(chatColumns)
     if (history.length) {
       await tx.insert(messages).values(history.map(message => ({ chatId: chat!.id, role: message.role, content: message.content })))
@@ -45,12 +42,11 @@ export async function createChat(userId: number, title: string | undefined, hist
 
 export async function getChatWithMessages(userId: number, chatId: number): Promise<ChatWithMessages> {
   const db = await useDb()
-  const [chat] = await db.select(chatColumns).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId)))
+  const [chat] = await db.select({ ...chatColumns, updatedAt: lastActivity }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId)))
   if (!chat) throw apiError(404, ERRORS.chatNotFound)
   const rows = await db.select().from(messages).where(eq(messages.chatId, chatId)).orderBy(asc(messages.id))
-  const newest = rows.reduce((latest, row) => (row.createdAt > latest ? row.createdAt : latest), chat.updatedAt)
   return {
-    ...toSummary({ ...chat, updatedAt: newest }),
+    ...toSummary(chat),
     messages: rows.map((row): StoredMessage => ({
       id: row.id,
       role: row.role,
@@ -94,8 +90,8 @@ export async function truncateChat(userId: number, chatId: number, fromId: numbe
   })
 }
 
-/** The stored user message of a turn, and the id its answer will be stored under. */
-export interface StoredTurn {
+/** A turn's stored user message, and the id its answer will be stored under. */
+export interface TurnIds {
   userMessageId: number
   /**
    * Taken from the messages sequence now, so the answer sorts right after its question even
@@ -112,20 +108,12 @@ export interface StoredTurn {
  * One round trip: the steps live in the `store_user_message` function (migration 0002).
  * 404 if the chat is not the user's.
  */
-export async function persistUserMessage(userId: number, chatId: number, content: string): Promise<StoredTurn> {
+export async function storeUserMessage(userId: number, chatId: number, content: string): Promise<TurnIds> {
   const [row] = await queryRows<{ user_message_id: number, assistant_message_id: number }>(await useDb(), sql`
     select user_message_id, assistant_message_id
-    from store_user_message(${userId}, ${chatId}, ${content}, ${titleFrom(content)}, ${DEFAULT_CHAT_TITLE})`)
+    from store_user_message(${userId}, ${chatId}, ${content}, ${chatTitleFrom(content)}, ${DEFAULT_CHAT_TITLE})`)
   if (!row) throw apiError(404, ERRORS.chatNotFound)
   return { userMessageId: row.user_message_id, assistantMessageId: row.assistant_message_id }
-}
-
-export interface AssistantAnswer {
-  content: string
-  status: MessageStatus
-  model: string
-  promptTokens?: number
-  completionTokens?: number
 }
 
 /**
@@ -133,12 +121,12 @@ export interface AssistantAnswer {
  * `db` is the connection taken when the turn began: on Workers the stream's end runs outside
  * the request's async context.
  */
-export async function persistAssistantMessage(chatId: number, id: number, answer: AssistantAnswer, db?: Database): Promise<number | undefined> {
+export async function storeAnswer(chatId: number, id: number, answer: EndedAnswer & { model: string }, db?: Database): Promise<number | undefined> {
   db ??= await useDb()
   // The chat may have been deleted while the answer streamed; then there is nothing to keep.
   const list = await queryRows<{ id: number }>(db, sql`
     insert into messages (id, chat_id, role, content, status, model, prompt_tokens, completion_tokens)
-    select ${id}, ${chatId}, 'assistant', ${answer.content}, ${answer.status}, ${answer.model}, ${answer.promptTokens ?? null}, ${answer.completionTokens ?? null}
+    select ${id}, ${chatId}, 'assistant', ${answer.content}, ${answer.status}, ${answer.model}, ${answer.usage?.promptTokens ?? null}, ${answer.usage?.completionTokens ?? null}
     where exists (select 1 from chats where id = ${chatId})
     returning id`)
   return list[0]?.id

@@ -1,4 +1,5 @@
-import type { ChatMessage } from '#shared/contract'
+import { LIMITS, type ChatMessage, type ModelParameters } from '#shared/contract'
+import { SYSTEM_PROMPT } from './system-prompt.ts'
 
 /**
  * A deliberately high token estimate (3 characters a token, plus the chat template's per-message
@@ -6,6 +7,15 @@ import type { ChatMessage } from '#shared/contract'
  */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 3) + 4
+}
+
+/**
+ * The tokens a conversation may use: the catalogue's `truncate`, within what the context window
+ * leaves beside the answer (`maxTokens`) and the system prompt.
+ */
+export function inputBudget(parameters: ModelParameters, maxTokens: number): number {
+  const truncate = parameters.truncate > 0 ? parameters.truncate : Infinity
+  return Math.min(truncate, LIMITS.contextWindowTokens - maxTokens) - estimateTokens(SYSTEM_PROMPT)
 }
 
 /**

@@ -26,16 +26,27 @@ async function listenForRemoteStops(): Promise<void> {
 }
 
 /**
- * Registers a generation so `POST /api/generations/:id/stop` can end it from any request,
- * not only by the client closing its connection (unreliable on Workers and behind some proxies).
+ * Registers a generation so `POST /api/generations/:id/stop` can end it from any request, not
+ * only by the client closing its connection (unreliable on Workers and behind some proxies).
+ * `done` unregisters it.
  */
-export function registerGeneration(userId: number, stop: () => void): { id: string, done: () => void } {
-  // A Worker cannot hold a LISTEN connection open between requests: there the stop route only
-  // reaches generations of the same isolate.
-  if (!ON_WORKERS) listening ??= listenForRemoteStops().catch(() => {
+export async function registerGeneration(userId: number, stop: () => void): Promise<{ id: string, done: () => void }> {
+  const id = randomUUID()
+  if (ON_WORKERS) {
+    // A Worker cannot hold a LISTEN connection open between requests: it polls instead.
+    const unwatch = watchForStop(await useDb(), id, userId, stop)
+    running.set(id, { userId, stop })
+    return {
+      id,
+      done: () => {
+        running.delete(id)
+        unwatch()
+      },
+    }
+  }
+  listening ??= listenForRemoteStops().catch(() => {
     listening = undefined
   })
-  const id = randomUUID()
   running.set(id, { userId, stop })
   return { id, done: () => running.delete(id) }
 }
@@ -72,8 +83,7 @@ const STOP_POLL_MS = 500
  * On Workers: polls for a stop request of generation `id` on the request's own connection, and
  * calls `stop` when one is found. Returns the function that ends the polling.
  */
-export function watchForStop(db: Database, id: string, userId: number, stop: () => void): () => void {
-  if (!ON_WORKERS) return () => {}
+function watchForStop(db: Database, id: string, userId: number, stop: () => void): () => void {
   const { generationStops } = tables
   const timer = setInterval(async () => {
     const found = await db.delete(generationStops)

@@ -1,6 +1,7 @@
-import type { H3Event } from 'h3'
+import { createError, getRequestHeader, readRawBody, type H3Event } from 'h3'
 import type { z } from 'zod'
 import { ERRORS, firstIssueMessage, LIMITS } from '#shared/contract'
+import { nodeSocketOf } from './runtime.ts'
 
 /**
  * Throws the API's JSON error. statusMessage is also the reason phrase, so it stays ASCII.
@@ -35,11 +36,11 @@ export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.max
 
   const chunks: Uint8Array[] = []
   let size = 0
-  const req = event.node.req
-  // Outside a real socket (Nitro's internal fetch, Workers) the body is already buffered.
-  const source = ('body' in req || 'rawBody' in req || '__unenv__' in req
+  // Off a real socket (Workers, Nitro's in-process fetch) the body is already buffered.
+  const req = nodeSocketOf(event)?.req
+  const source: Iterable<Uint8Array> | AsyncIterable<Uint8Array> = !req || 'body' in req || 'rawBody' in req
     ? [await readRawBody(event, false) ?? new Uint8Array()]
-    : req) as AsyncIterable<Uint8Array>
+    : req
   for await (const chunk of source) {
     size += chunk.byteLength
     // The rest of the body is left unread, so this connection cannot carry another request.

@@ -48,5 +48,3 @@ export interface HealthStatus {
   database: 'up' | 'down'
   ai: 'workers-ai' | 'emulator' | 'unconfigured'
 }
-
-export const DEFAULT_CHAT_TITLE = 'New chat'

@@ -238,6 +238,19 @@ describe('chats', () => {
     expect((await listChats(who)).map(c => c.id)).toEqual([a.id, b.id])
   })
 
+  it('report one last activity in the list and in the chat: the newest message\'s time', async () => {
+    const who = await signUp(appUrl)
+    const chat = await who.createChat('Activity')
+    await sleep(20)
+    await readUiStream(await who.chat(chat.id, [{ role: 'user', content: 'later' }]))
+    const listed = (await listChats(who)).find(c => c.id === chat.id)!
+    const opened = await getChat(chat.id, who)
+    const newest = opened.messages.map(m => m.createdAt).sort().at(-1)!
+    expect(opened.updatedAt).toBe(newest)
+    expect(listed.updatedAt).toBe(opened.updatedAt)
+    expect(Date.parse(listed.updatedAt)).toBeGreaterThan(Date.parse(chat.createdAt))
+  })
+
   it('can be renamed', async () => {
     const chat = await user.createChat('Before')
     const res = await user.fetch(`/api/chats/${chat.id}`, { method: 'PATCH', body: { title: '  After  ' } })

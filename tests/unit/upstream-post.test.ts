@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readText, upstreamPost } from '../../server/utils/upstream-post.ts'
+import { readText, upstreamPost } from '../../server/workers-ai/upstream-post.ts'
 
 describe('upstreamPost on Node', () => {
   let server: http.Server

@@ -1,8 +1,10 @@
 import { chatQuerySchema, chatRequestSchema, ERRORS, findModel } from '#shared/contract'
+import { workersAiSettings } from '#server/workers-ai'
 
 /**
  * POST /api/ai/cloudflare/:model_name/chat?chat_id=N[&is_playground=true]
- * The seed's contract; checks run in its order: session, model, query, body, chat, configuration.
+ * The chat endpoint (README: "Talking to the endpoint"); its checks run in the contract's order:
+ * session, model, query, body, chat, configuration.
  */
 export default defineEventHandler(async (event) => {
   // The query is judged in its turn below; its chat id rides along with the session check, so

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { ON_WORKERS } from './runtime.ts'
+import { ON_WORKERS } from '../utils/runtime.ts'
 
 /** An upstream answer whose body is read as bytes, without WHATWG streams on Node. */
 export interface UpstreamResponse {

@@ -1,0 +1,31 @@
+import type { ChatStreamMetadata, MessageStatus } from '#shared/contract'
+import type { AnswerPart, Usage } from '../workers-ai/index.ts'
+
+/**
+ * What happened in an answer, in order: one `start`, the text as it arrived, one `end`. A
+ * generation (generation.ts) produces them; an encoding (ui-message-stream.ts) says how each is
+ * written; a transport (response.ts) writes them.
+ *
+ * `end.status` is how the answer was stored: `complete`, `error` (it broke off or timed out) or
+ * `aborted` (stopped, or its client left). `end.error` is what the client is told when the
+ * answer went wrong: it broke off, timed out, or could not be stored.
+ */
+export type AnswerEvent =
+  | { type: 'start', metadata: ChatStreamMetadata }
+  | Extract<AnswerPart, { type: 'text-delta' }>
+  | AnswerEnd
+
+export interface AnswerEnd {
+  type: 'end'
+  status: MessageStatus
+  usage?: Usage
+  /** What storing the answer returned (its id, status and usage); none in the playground or when storing failed. */
+  metadata?: ChatStreamMetadata
+  error?: string
+}
+
+/** How an answer's events are written: the response's headers, and each event as text. */
+export interface AnswerEncoding {
+  headers: Record<string, string>
+  encode: (event: AnswerEvent) => string
+}

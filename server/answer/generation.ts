@@ -1,0 +1,179 @@
+import { ERRORS, type ChatStreamMetadata, type MessageStatus } from '#shared/contract'
+import { apiError } from '../utils/request.ts'
+import { logWorkersAiFailure, workersAiHttpError, type AnswerPart, type StartAnswer, type Usage } from '../workers-ai/index.ts'
+import type { AnswerEnd, AnswerEvent } from './events.ts'
+import { createWatchdog, type Watchdog } from './watchdog.ts'
+
+/** Why a generation's signal was aborted: the stop route, or the client leaving. */
+export const STOPPED = 'stopped'
+export const CLIENT_GONE = 'client-gone'
+
+export interface GenerationOptions {
+  /** Starts the model's answer (the Workers AI adapter). */
+  start: StartAnswer
+  /** Aborting it ends the answer as `aborted`; its reason says why (STOPPED, CLIENT_GONE). */
+  signal: AbortSignal
+  firstTokenTimeoutMs: number
+  idleTimeoutMs: number
+  /**
+   * Stores the answer once it has ended, however it ended; called once. What it returns becomes
+   * the `end` event's metadata, so a client that sees the end knows where the answer is stored.
+   */
+  store: (answer: EndedAnswer) => Promise<ChatStreamMetadata | undefined>
+}
+
+/** The answer as far as it was generated, however it ended: what is stored. */
+export interface EndedAnswer {
+  content: string
+  status: MessageStatus
+  usage?: Usage
+}
+
+export interface Generation {
+  /**
+   * The answer's events, from `start` (carrying `metadata`) to `end`. Reading them runs the
+   * generation. A reader that stops early ends it; the answer is stored all the same.
+   */
+  events: (metadata: ChatStreamMetadata) => AsyncGenerator<AnswerEvent, void>
+  /** Ends a generation whose events will never be read. */
+  cancel: () => void
+}
+
+/**
+ * Starts a generation and waits for its first part, so that a failure before the first token is
+ * a real HTTP error (429, 502, 504, …) rather than a 200 with a broken stream.
+ *
+ * @example const generation = await openGeneration({ start, signal, firstTokenTimeoutMs, idleTimeoutMs, store })
+ */
+export async function openGeneration(options: GenerationOptions): Promise<Generation> {
+  const controls = startControls(options)
+  let parts: AsyncIterator<AnswerPart> | undefined
+  try {
+    parts = await options.start(controls.upstream.signal)
+    const first = await parts.next()
+    return {
+      events: metadata => answerEvents(controls, parts!, first, metadata),
+      cancel: () => {
+        controls.abort()
+        void parts!.return?.().catch(() => {})
+      },
+    }
+  }
+  catch (error) {
+    controls.abort()
+    throw failureBeforeFirstToken(error, controls)
+  }
+}
+
+/** What a running generation holds on to: its upstream request and its deadlines. */
+interface Controls {
+  options: GenerationOptions
+  upstream: AbortController
+  watchdog: Watchdog
+  /** Stops the deadlines and stops following the generation's signal. */
+  release: () => void
+  /** release(), and closes the upstream request. */
+  abort: () => void
+}
+
+function startControls(options: GenerationOptions): Controls {
+  const upstream = new AbortController()
+  const watchdog = createWatchdog(deadline => upstream.abort(new Error(`${deadline} deadline passed`)))
+  const follow = () => upstream.abort(options.signal.reason)
+  if (options.signal.aborted) follow()
+  else options.signal.addEventListener('abort', follow, { once: true })
+  watchdog.arm('first-token', options.firstTokenTimeoutMs)
+  const release = () => {
+    watchdog.clear()
+    options.signal.removeEventListener('abort', follow)
+  }
+  return {
+    options,
+    upstream,
+    watchdog,
+    release,
+    abort: () => {
+      release()
+      upstream.abort()
+    },
+  }
+}
+
+function failureBeforeFirstToken(error: unknown, { options, watchdog }: Controls) {
+  // The client left (or stopped) before the first token: nothing failed upstream, nobody reads
+  // the answer, and there is no Workers AI failure to log.
+  if (options.signal.aborted && !watchdog.expired) return apiError(499, 'Client Closed Request')
+  logWorkersAiFailure('before the first token', error, watchdog.expired)
+  return watchdog.expired ? apiError(504, ERRORS.upstreamTimeout) : workersAiHttpError(error)
+}
+
+/** How an answer ended, before it is stored. */
+type Ending = Pick<AnswerEnd, 'status' | 'usage' | 'error'>
+
+/**
+ * The answer's events: `start`, each part as it arrives (each one restarts the idle deadline),
+ * then `end` once the answer is stored.
+ */
+async function* answerEvents(
+  controls: Controls,
+  parts: AsyncIterator<AnswerPart>,
+  first: IteratorResult<AnswerPart>,
+  metadata: ChatStreamMetadata,
+): AsyncGenerator<AnswerEvent, void> {
+  const { options, watchdog } = controls
+  let content = ''
+  let ending: Ending | undefined
+  try {
+    yield { type: 'start', metadata }
+    watchdog.arm('idle', options.idleTimeoutMs)
+    for (let next = first; !next.done; next = await parts.next()) {
+      const part = next.value
+      if (part.type === 'finish') {
+        ending = part.truncated
+          ? { status: 'error', usage: part.usage, error: ERRORS.upstreamBrokenStream }
+          : { status: 'complete', usage: part.usage }
+        break
+      }
+      if (part.type === 'text-delta') content += part.delta
+      watchdog.arm('idle', options.idleTimeoutMs)
+      yield part
+    }
+    if (!ending) throw new Error('Workers AI stream ended without a finish')
+  }
+  catch (error) {
+    ending = failureMidStream(error, controls)
+  }
+  finally {
+    // Reached without an ending only when the reader stopped early (client gone, failed write):
+    // the answer is stored as far as it was streamed, and no `end` is sent to nobody.
+    if (!ending) await endGeneration(controls, parts, { content, status: options.signal.aborted ? 'aborted' : 'error' })
+  }
+  yield await endGeneration(controls, parts, { content, status: ending.status, usage: ending.usage }, ending.error)
+}
+
+function failureMidStream(error: unknown, { options, watchdog }: Controls): Ending {
+  if (options.signal.aborted) return { status: 'aborted' }
+  logWorkersAiFailure('mid-stream', error, watchdog.expired)
+  return { status: 'error', error: watchdog.expired === 'idle' ? ERRORS.upstreamIdle : ERRORS.upstreamBrokenStream }
+}
+
+/**
+ * Ends the generation: stops its deadlines, lets the adapter close its request (a complete REST
+ * answer hands its connection back to the pool, any other end closes it), stores the answer and
+ * says how it ended. An answer that could not be stored ends with `answerNotSaved`, so the client
+ * never believes it is saved; a stopped one ends as stopped.
+ */
+async function endGeneration(controls: Controls, parts: AsyncIterator<AnswerPart>, answer: EndedAnswer, error?: string): Promise<AnswerEnd> {
+  if (answer.status === 'complete') controls.release()
+  else controls.abort()
+  await parts.return?.().catch(() => {})
+  const end: AnswerEnd = { type: 'end', status: answer.status, usage: answer.usage, error }
+  try {
+    end.metadata = await controls.options.store(answer)
+  }
+  catch (storeError) {
+    console.error(`[chat] could not store the answer: ${storeError instanceof Error ? storeError.name : 'error'}`)
+    if (answer.status !== 'aborted') end.error = ERRORS.answerNotSaved
+  }
+  return end
+}
