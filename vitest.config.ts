@@ -1,5 +1,12 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { defineVitestProject } from '@nuxt/test-utils/config'
+
+/** Nuxt's aliases for server code, so unit tests can import server modules without Nuxt. */
+const serverAliases = {
+  '#shared': fileURLToPath(new URL('./shared', import.meta.url)),
+  '#server': fileURLToPath(new URL('./server', import.meta.url)),
+}
 
 // Projects: unit (plain Node), components (Nuxt runtime in happy-dom), api and api-postgres
 // (the built server against the emulator, on PGlite and on PostgreSQL 15), e2e (Chromium).
@@ -13,6 +20,7 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
         },
+        resolve: { alias: serverAliases },
       },
       await defineVitestProject({
         test: {
@@ -53,8 +61,8 @@ export default defineConfig({
         },
       },
       {
-        // Fault, fuzz and attack tests (issue: hardening) and multi-instance tests: each file
-        // starts the servers and databases it needs.
+        // Fault, fuzz and attack tests and multi-instance tests: each file starts the servers and
+        // databases it needs.
         test: {
           name: 'system',
           include: ['tests/hardening/**/*.test.ts', 'tests/scale/**/*.test.ts'],

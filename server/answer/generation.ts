@@ -129,9 +129,8 @@ async function* answerEvents(
     for (let next = first; !next.done; next = await parts.next()) {
       const part = next.value
       if (part.type === 'finish') {
-        ending = part.truncated
-          ? { status: 'error', usage: part.usage, error: ERRORS.upstreamBrokenStream }
-          : { status: 'complete', usage: part.usage }
+        ending = part.truncated ? failureMidStream(new Error('Workers AI stream ended without [DONE]'), controls) : { status: 'complete' }
+        ending.usage = part.usage
         break
       }
       if (part.type === 'text-delta') content += part.delta

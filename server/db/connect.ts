@@ -1,10 +1,12 @@
+import type { PGlite } from '@electric-sql/pglite'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
-import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import { applyMigrations } from './migrate.ts'
 import * as schema from './schema.ts'
 
-export type Database = PostgresJsDatabase<typeof schema>
+/** The database with the app's schema, whichever driver is under it (postgres-js or PGlite). */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
 
 export interface Connection {
   db: Database
@@ -48,7 +50,7 @@ export async function connectDatabase(url: string | undefined, options: {
       const reserved = await client.reserve()
       try {
         await reserved`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
-        await applyMigrations(db as never, options.readMigration)
+        await applyMigrations(db, options.readMigration)
       }
       finally {
         await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {})
@@ -71,9 +73,11 @@ export async function connectDatabase(url: string | undefined, options: {
   // Loaded only when used: PGlite is Node-only and stays out of the way on Workers.
   const [{ PGliteThread }, { drizzle: drizzlePglite }] = await Promise.all([import('./pglite-thread.ts'), import('drizzle-orm/pglite')])
   const client = await PGliteThread.open(dataDir)
-  const db = drizzlePglite(client as never, { schema }) as unknown as Database
+  // PGliteThread answers the two calls drizzle's PGlite driver makes (query, transaction), as
+  // tests/unit/pglite-thread.test.ts checks; it is not a PGlite, so the type is asserted here.
+  const db: Database = drizzlePglite({ client: client as unknown as PGlite, schema })
   try {
-    await applyMigrations(db as never, options.readMigration)
+    await applyMigrations(db, options.readMigration)
   }
   catch (error) {
     await client.close()

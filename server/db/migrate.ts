@@ -1,26 +1,18 @@
 import { createHash } from 'node:crypto'
-
-/** drizzle's MigrationMeta, built from the journal so migrations can come from any storage. */
-interface MigrationMeta {
-  sql: string[]
-  bps: boolean
-  folderMillis: number
-  hash: string
-}
+import type { MigrationMeta } from 'drizzle-orm/migrator'
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgSession } from 'drizzle-orm/pg-core'
 
 interface Journal {
   entries: { tag: string, when: number, breakpoints: boolean }[]
 }
 
 /**
- * Reads drizzle-kit's migrations through `read` (the file system in scripts, Nitro's server
- * assets in the app, so the migrations travel inside `.output`) and applies the missing ones.
- * Same hashing and splitting as drizzle's own `readMigrationFiles`.
+ * drizzle-kit's migrations, read through `read` (the file system in scripts, Nitro's server
+ * assets in the app, so they travel inside `.output` and reach Workers), hashed and split exactly
+ * as drizzle's own `readMigrationFiles` does from a folder. tests/unit/internals.test.ts checks
+ * that they stay the same.
  */
-export async function applyMigrations(
-  db: { dialect: { migrate: (m: MigrationMeta[], session: unknown, config: object) => Promise<void> }, session: unknown },
-  read: (name: string) => Promise<string>,
-): Promise<void> {
+export async function readMigrations(read: (name: string) => Promise<string>): Promise<MigrationMeta[]> {
   const journal = JSON.parse(await read('meta/_journal.json')) as Journal
   const migrations: MigrationMeta[] = []
   for (const entry of journal.entries) {
@@ -32,5 +24,14 @@ export async function applyMigrations(
       hash: createHash('sha256').update(query).digest('hex'),
     })
   }
-  await db.dialect.migrate(migrations, db.session, { migrationsFolder: '' })
+  return migrations
+}
+
+/**
+ * Applies the migrations `db` has not seen, in one transaction: what drizzle's `migrate()` does,
+ * fed from `read` instead of a folder.
+ */
+export async function applyMigrations(db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>, read: (name: string) => Promise<string>): Promise<void> {
+  // PgDialect.migrate is typed for a session without a schema; the schema plays no part in it.
+  await new PgDialect().migrate(await readMigrations(read), db._.session as PgSession, { migrationsFolder: '' })
 }

@@ -68,7 +68,8 @@ const unsealedSessions = new Map<string, UnsealedSession>()
 
 /**
  * Hands h3 the remembered session for this request's cookie, if there is one: h3 looks in
- * event.context.sessions (its per-request cache) before it unseals.
+ * event.context.sessions (its per-request cache) before it unseals. That cache has no public
+ * API; tests/unit/internals.test.ts fails if h3 stops using it this way.
  */
 function reuseUnsealedSession(event: H3Event): { sealed?: string, reused: boolean } {
   const context = event.context as { sessions?: Record<string, UnsealedSession> }

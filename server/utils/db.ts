@@ -74,7 +74,7 @@ export async function useDbConnection(): Promise<Connection> {
  * @example const [row] = await queryRows<{ id: number }>(db, sql`select 1 as id`)
  */
 export async function queryRows<T>(db: { execute: (query: SQL) => PromiseLike<unknown> }, query: SQL): Promise<T[]> {
-  const result = await db.execute(query) as unknown as T[] | { rows: T[] }
+  const result = await db.execute(query) as T[] | { rows: T[] }
   return Array.isArray(result) ? result : result.rows
 }
 
