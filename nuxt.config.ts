@@ -31,7 +31,7 @@ export default defineNuxtConfig({
       cookie: { sameSite: 'lax', httpOnly: true, secure: process.env.NODE_ENV === 'production' },
     },
     // Set by the dev-mode emulator module; the CLOUDFLARE_* variables are read at run time
-    // in server/utils/workers-ai-config.ts because Nitro only maps NUXT_* names.
+    // in server/utils/config.ts because Nitro only maps NUXT_* names.
     cloudflare: { accountId: '', apiToken: '', apiBaseUrl: '', aiGatewayId: '' },
     aiEmulator: false,
   },

@@ -7,10 +7,10 @@ import { basename, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import type { Browser } from 'playwright-core'
-import { launchChromium } from '../tests/support/browser.ts'
-import { signUp } from '../tests/support/api-client.ts'
+import { launchChromium } from '../harness/browser.ts'
+import { signUp } from '../harness/api-client.ts'
 import { tokenize } from '../emulator/tokens.ts'
-import { ROOT } from '../tests/support/app-server.ts'
+import { ROOT } from '../harness/app-server.ts'
 
 export interface ClientResult {
   skipped?: string

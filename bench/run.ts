@@ -11,12 +11,13 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { signUp } from '../tests/support/api-client.ts'
+import { signUp } from '../harness/api-client.ts'
+import { median, rssKiB, sleep } from '../harness/measure.ts'
 import { ROOT, SERVER_ENTRY, snapshotOutput, startApp, type BenchApp } from './lib/app.ts'
 import { measureDbWrites, type DbWritesResult } from './lib/db-writes.ts'
-import { median, runStream, type Target } from './lib/load.ts'
-import { saturate, slowStreams, ttftBurst, directive, type SaturationRound, type SlowResult } from './lib/phases.ts'
-import { openFilesLimit, rssKiB, sleep, spawnNode, type Child } from './lib/proc.ts'
+import { runStream, type Target } from './lib/load.ts'
+import { question, saturate, slowStreams, ttftBurst, type SaturationRound, type SlowResult } from './lib/phases.ts'
+import { openFilesLimit, spawnNode, type Child } from './lib/proc.ts'
 import { profileWindow, summariseProfile, type ProfileSummary } from './lib/profile.ts'
 import { runClientBench, type ClientResult } from './client.ts'
 
@@ -156,7 +157,7 @@ async function resetEmulator(origin: string) {
 async function upstreamPerStream(target: Target, origin: string): Promise<number> {
   await resetEmulator(origin)
   for (let i = 0; i < 3; i++) {
-    const r = await runStream(target, directive({ tokens: 5 }), i)
+    const r = await runStream(target, question({ tokens: 5 }), i)
     if (r.error || !r.complete) throw new Error(`${target.name}: sanity request failed: ${r.error ?? 'incomplete'}`)
   }
   const records = await (await fetch(`${origin}/__emulator/requests`)).json() as unknown[]
@@ -342,7 +343,7 @@ async function main() {
       try {
         const user = await signUp(c.url)
         const chat = await user.createChat('cold')
-        const res = await user.chat(chat.id, [{ role: 'user', content: directive({ tokens: 10 }) }])
+        const res = await user.chat(chat.id, [{ role: 'user', content: question({ tokens: 10 }) }])
         const text = await res.text()
         if (res.status !== 200 || !text.includes('[DONE]')) throw new Error(`first answer failed: ${res.status}`)
         cold.push({ healthMs: c.healthyAt - c.spawnedAt, firstAnswerMs: performance.now() - c.spawnedAt })

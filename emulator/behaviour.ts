@@ -23,6 +23,14 @@ export const ALIASES: Record<string, Behaviour> = {
 
 const MARK = '[[emulator:'
 
+/**
+ * The directive that selects `behaviour` (or an alias such as `429` or `long:500`), to put in
+ * the last user message: parseDirective's inverse.
+ */
+export function directive(behaviour: Behaviour | Record<string, unknown> | string): string {
+  return `${MARK}${typeof behaviour === 'string' ? behaviour : JSON.stringify(behaviour)}]]`
+}
+
 /** Resolve an alias name (including the parameterised `long:N`); null when unknown. */
 export function aliasBehaviour(name: string): Behaviour | null {
   const long = /^long:(\d+)$/.exec(name)

@@ -1,10 +1,10 @@
-// The built production server for the benchmark: tests/support/app-server.ts's, with Node flags
+// The built production server for the benchmark: harness/app-server.ts's, with Node flags
 // (--cpu-prof), a SIGINT stop (so profiles get written) and the cold-start timestamps.
 import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, SERVER_ENTRY, startAppServer } from '../../tests/support/app-server.ts'
+import { ROOT, SERVER_ENTRY, startAppServer } from '../../harness/app-server.ts'
 import type { Child } from './proc.ts'
 
 export { ROOT, SERVER_ENTRY }

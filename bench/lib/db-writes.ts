@@ -3,12 +3,12 @@
 // pg_stat_statements and counts, over K turns, the writing statements, the transactions and the
 // rows changed. Two reply lengths show whether anything grows with the number of tokens.
 import postgres from 'postgres'
-import { controlPostgres, startPostgres } from '../../tests/support/postgres.ts'
-import { signUp } from '../../tests/support/api-client.ts'
+import { controlPostgres, startPostgres } from '../../harness/postgres.ts'
+import { signUp } from '../../harness/api-client.ts'
 import { startApp } from './app.ts'
 import { runStream, type Target } from './load.ts'
-import { directive } from './phases.ts'
-import { sleep } from './proc.ts'
+import { sleep } from '../../harness/measure.ts'
+import { question } from './phases.ts'
 
 export interface WritesForLength {
   replyTokens: number
@@ -76,7 +76,7 @@ export async function measureDbWrites(options: { emulatorUrl: string, serverEntr
       const nextXid = async () => Number((await q`select pg_snapshot_xmax(pg_current_snapshot())::text as x`)[0]!.x)
       const xid0 = await nextXid()
       for (let i = 0; i < options.turns; i++) {
-        const r = await runStream(target, directive({ tokens }, `Turn ${i}`), 0)
+        const r = await runStream(target, question({ tokens }, `Turn ${i}`), 0)
         if (r.error || !r.complete || r.frames !== tokens) throw new Error(`db-writes turn failed: ${r.error ?? `${r.frames}/${tokens} frames`}`)
       }
       await sleep(300) // the answer is stored before the last frame, but be safe

@@ -104,14 +104,3 @@ export function runStream(target: Target, content: string, slot: number, options
     req.end(body)
   })
 }
-
-export function percentile(values: number[], p: number): number {
-  const v = values.filter(x => Number.isFinite(x)).sort((a, b) => a - b)
-  if (!v.length) return Number.NaN
-  const i = Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))
-  return v[i]!
-}
-
-export function median(values: number[]): number {
-  return percentile(values, 50)
-}

@@ -1,9 +1,10 @@
 // The server-side measurement phases. Each returns plain numbers; run.ts prints and checks them.
-import { cpuMicros, rssKiB, sleep } from './proc.ts'
-import { median, percentile, runStream, type StreamResult, type Target } from './load.ts'
+import { directive } from '../../emulator/behaviour.ts'
+import { cpuMicros, median, percentile, rssKiB, sleep } from '../../harness/measure.ts'
+import { runStream, type StreamResult, type Target } from './load.ts'
 
-export const directive = (behaviour: Record<string, unknown>, text = 'Benchmark question.') =>
-  `[[emulator:${JSON.stringify(behaviour)}]] ${text}`
+/** A user message whose emulator directive asks for `behaviour`. */
+export const question = (behaviour: Record<string, unknown>, text = 'Benchmark question.') => `${directive(behaviour)} ${text}`
 
 export interface SaturationRound {
   framesPerSec: number
@@ -29,7 +30,7 @@ export async function saturate(target: Target, options: {
   warmMs: number
   emulatorPid: number
 }): Promise<SaturationRound> {
-  const content = directive({ tokens: options.tokens, tokensPerFrame: 1 })
+  const content = question({ tokens: options.tokens, tokensPerFrame: 1 })
   let counting = false
   let stopping = false
   let frames = 0
@@ -90,7 +91,7 @@ export interface TtftRound {
 
 /** `concurrency` simultaneous streams (or one after another when 1), time to first token. */
 export async function ttftBurst(target: Target, options: { concurrency: number, tokens: number }): Promise<TtftRound> {
-  const content = directive({ tokens: options.tokens })
+  const content = question({ tokens: options.tokens })
   const results: StreamResult[] = await Promise.all(
     Array.from({ length: options.concurrency }, (_, i) => runStream(target, content, i)),
   )
@@ -131,7 +132,7 @@ export async function slowStreams(target: Target, options: { streams: number, to
     await sleep(100)
   }
   const baselineRssKiB = median(base)
-  const content = directive({ tokens: options.tokens, tokenDelayMs: options.delayMs }, 'Slow answer please.')
+  const content = question({ tokens: options.tokens, tokenDelayMs: options.delayMs }, 'Slow answer please.')
   let firstTokens = 0
   let finished = 0
   const gaps: number[] = []

@@ -1,37 +1,7 @@
-// Process helpers for the benchmark: spawning Node children that print their URL, and reading a
-// process's CPU time and resident memory from /proc (Linux only).
+// Process helpers for the benchmark: spawning Node children that print their URL, and the open
+// files limit. CPU time and memory of a process: harness/measure.ts.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-
-const CLK_TCK = 100 // sysconf(_SC_CLK_TCK) on Linux x86/arm is 100
-
-/** utime + stime of a process (all its threads), in microseconds; NaN if it is gone. */
-export function cpuMicros(pid: number | undefined): number {
-  if (!pid) return Number.NaN
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const utime = Number(rest[11]) // field 14
-    const stime = Number(rest[12]) // field 15
-    return ((utime + stime) * 1e6) / CLK_TCK
-  }
-  catch {
-    return Number.NaN
-  }
-}
-
-/** VmRSS in KiB; NaN if it is gone. */
-export function rssKiB(pid: number | undefined): number {
-  if (!pid) return Number.NaN
-  try {
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) : Number.NaN
-  }
-  catch {
-    return Number.NaN
-  }
-}
 
 /** Soft limit of open files for this process. */
 export function openFilesLimit(): number {
@@ -103,4 +73,3 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms))

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads'
  * PGlite on its own thread. PGlite is PostgreSQL compiled to WebAssembly: every statement runs
  * synchronously on the thread that owns it, which in a server is the one thread that also relays
  * every open answer. Here the database gets a worker thread and the server thread only posts
- * messages, so a chat turn's statements no longer hold up everybody else's tokens.
+ * messages, so a chat turn's statements do not hold up everybody else's tokens.
  *
  * It offers what drizzle's PGlite driver calls (`query`, `transaction`) and `close`.
  * Transactions run inside PGlite's own `transaction()` on the worker, so PGlite keeps other

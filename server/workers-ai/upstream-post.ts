@@ -14,9 +14,9 @@ export interface UpstreamResponse {
 }
 
 /**
- * POSTs `body` to `url`. On Node through node:http(s) with keep-alive: per request that costs
- * half the CPU of fetch, whose WHATWG body stream sits on the hot path of every answer.
- * Elsewhere (Workers) through fetch.
+ * POSTs `body` to `url`: on Node through node:http(s) with keep-alive, which reads the answer
+ * for half the CPU of fetch's body stream (README, "Why not the AI SDK's stock pipeline");
+ * elsewhere (Workers) through fetch.
  */
 export function upstreamPost(url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<UpstreamResponse> {
   return ON_WORKERS ? postWithFetch(url, headers, body, signal) : postWithNode(url, headers, body, signal)

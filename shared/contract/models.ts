@@ -1,4 +1,4 @@
-/** The seed's ModelConfiguration, plus `retired` (a catalogue entry kept so old links get a clear 400). */
+/** A catalogue entry as the API publishes it (`ModelConfiguration`), plus `retired` (kept so old links get a clear 400). */
 export interface ModelParameters {
   max_new_tokens: number
   /** -1: leave it to the provider. */

@@ -5,7 +5,7 @@ import { LIMITS } from './limits.ts'
 /** PostgreSQL text cannot hold NUL characters: refuse them up front instead of failing the insert. */
 const noNul = (value: string) => !value.includes('\u0000')
 
-/** A message as the seed defines it; unknown extra fields are dropped, not rejected. */
+/** A message of the chat endpoint's body; unknown extra fields are dropped, not rejected. */
 export const chatMessageSchema = z.object({
   role: z.enum(['user', 'assistant'], { error: 'role must be "user" or "assistant"' }),
   content: z.string({ error: 'content must be a string' })

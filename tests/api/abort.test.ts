@@ -7,7 +7,7 @@ import { directive, eventually, marker, readUiStream, signUp, uiStreamParser, wo
 
 const appUrl = inject('appUrl')
 const emulator = emulatorControl(inject('emulatorUrl'))
-/** The brief's bound for noticing a disconnect. */
+/** How soon the app must notice a client that left and close its Workers AI request. */
 const MAX_CLOSE_LATENCY_MS = 1000
 
 let user: TestUser

@@ -2,7 +2,7 @@
 // cookie, the model catalogue and the health check.
 import { describe, expect, inject, it } from 'vitest'
 import { ERRORS, LIMITS, MODELS } from '../../shared/contract/index.ts'
-import { startAppServer, TEST_SESSION_PASSWORD } from '../support/app-server.ts'
+import { startAppServer, TEST_SESSION_PASSWORD } from '../../harness/app-server.ts'
 import { cookieFrom, expectApiError, signUp, uniqueEmail, userFetch } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { Agent, request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DEFAULT_MODEL_NAME, ERRORS, LIMITS, MODELS, type ChatMessage } from '../../shared/contract/index.ts'
-import { startAppServer, type AppServer } from '../support/app-server.ts'
+import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { emulatorControl } from '../../emulator/client.ts'
 import {
   chatPath, directive, expectApiError, marker, readUiStream, signUp, ssePayloads, userFetch, words, type TestUser,
@@ -481,7 +481,7 @@ describe('success', () => {
     expect(record.textSent).toBe(reply)
   })
 
-  it('works like the seed\'s TypeScript example: a raw fetch reading the bytes', async () => {
+  it('works for a client that reads the bytes with a raw fetch', async () => {
     const response = await fetch(`${appUrl}/api/ai/cloudflare/${DEFAULT_MODEL_NAME}/chat?chat_id=${aliceChat}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Cookie': alice.cookie },

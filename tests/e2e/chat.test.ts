@@ -1,4 +1,4 @@
-// Issue 3, end-to-end tests 1–3: streaming after signing up, stop, regenerate and edit-and-resend,
+// Streaming after signing up, stop, regenerate and edit-and-resend,
 // each checked again after a reload against what the user saw.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'

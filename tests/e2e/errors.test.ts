@@ -1,4 +1,4 @@
-// Issue 3, end-to-end test 6: a 429 from Workers AI (the emulator) shows when to try again.
+// A 429 from Workers AI (the emulator) shows when to try again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { apiUser, directive, launchChromium, newContext, open, shot, startChat } from './support.ts'

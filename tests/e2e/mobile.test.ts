@@ -1,4 +1,4 @@
-// Issue 3, end-to-end test 8: on a phone (390×844) the sidebar is a drawer and chatting works.
+// On a phone (390×844) the sidebar is a drawer and chatting works.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { apiUser, appUrl, directive, launchChromium, newContext, open, send, shot, waitForAnswer } from './support.ts'

@@ -1,4 +1,4 @@
-// Issue 3, end-to-end test 9: in a whole session no request leaves 127.0.0.1 (fonts, icons,
+// In a whole session no request leaves 127.0.0.1 (fonts, icons,
 // Shiki's grammars and themes are all served by the app).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'

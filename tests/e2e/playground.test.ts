@@ -1,4 +1,4 @@
-// Issue 3, end-to-end test 4: the playground stores nothing, even across a reload, until
+// The playground stores nothing, even across a reload, until
 // "Save as chat" stores the conversation and opens it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'

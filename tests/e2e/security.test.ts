@@ -1,4 +1,4 @@
-// Issue 3, end-to-end tests 5 and 7: model output is inert, and another user's chat is not found.
+// Model output is inert, and another user's chat is not found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import {

@@ -4,10 +4,10 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, inject } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { ROOT } from '../support/app-server.ts'
+import { ROOT } from '../../harness/app-server.ts'
 import { signUp, uniqueEmail, type TestUser } from '../support/api-client.ts'
 
-export { launchChromium } from '../support/browser.ts'
+export { launchChromium } from '../../harness/browser.ts'
 export { emulatorControl } from '../../emulator/client.ts'
 export { signUp, uniqueEmail, directive, sleep, type TestUser } from '../support/api-client.ts'
 

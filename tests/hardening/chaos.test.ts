@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ERRORS, type ChatWithMessages, type StoredMessage } from '../../shared/contract/index.ts'
-import { startAppServer, type AppServer } from '../support/app-server.ts'
+import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { signUp, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator, type RequestRecord } from '../../emulator/server.ts'
-import { startPostgres, type TestPostgres } from '../support/postgres.ts'
+import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
 import { chatTurn, mapLimit, rssKiB, seededRandom, sleep, storedAnswerAfter, type TurnResult } from './support.ts'
 
 const TURNS = Number(process.env.CHAOS_TURNS) || 150

@@ -3,10 +3,10 @@
 // service recovers on its own once the database is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ERRORS, type ChatWithMessages, type HealthStatus } from '../../shared/contract/index.ts'
-import { startAppServer, type AppServer } from '../support/app-server.ts'
+import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { directive, marker, signUp, uniqueEmail, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
-import { controlPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts'
+import { controlPostgres, startPostgres, type TestPostgres } from '../../harness/postgres.ts'
 import { boundedFetch, chatTurn, checkErrorShape, sleep, storedChat } from './support.ts'
 
 /** No request may take longer than this while the database is down (postgres.js connect_timeout is 5 s). */

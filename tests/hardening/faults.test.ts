@@ -3,9 +3,9 @@
 // right status. The API token never shows up in an answer or a log line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ERRORS } from '../../shared/contract/index.ts'
-import { startAppServer, type AppServer } from '../support/app-server.ts'
+import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { directive, marker, signUp, words, type TestUser } from '../support/api-client.ts'
-import { freePort } from '../support/postgres.ts'
+import { freePort } from '../../harness/postgres.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { chatTurn, checkErrorShape, distinctive, median, recordsFor, sleep, storedAnswerAfter, storedChat, waitForRecord, type TurnResult } from './support.ts'
 

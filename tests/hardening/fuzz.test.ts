@@ -9,10 +9,10 @@ import postgres from 'postgres'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_MODEL_NAME, LIMITS, MODELS } from '../../shared/contract/index.ts'
-import { startAppServer, type AppServer } from '../support/app-server.ts'
+import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { signUp, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
-import { startPostgres, type TestPostgres } from '../support/postgres.ts'
+import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
 import { chatTurn, checkErrorShape, mapLimit } from './support.ts'
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 10_000

@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ERRORS, type ChatWithMessages, type ChatSummary } from '../../shared/contract/index.ts'
-import { ROOT, SERVER_ENTRY, startAppServer, type AppServer } from '../support/app-server.ts'
+import { ROOT, SERVER_ENTRY, startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { cookieFrom, directive, signUp, uniqueEmail, userFetch, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
-import { freePort, startPostgres, type TestPostgres } from '../support/postgres.ts'
+import { freePort, startPostgres, type TestPostgres } from '../../harness/postgres.ts'
 import { chatTurn, checkErrorShape, distinctive, filesUnder, OUTPUT_DIR, sleep } from './support.ts'
 
 /** Secrets only this file's servers know: they must not reach a browser. */

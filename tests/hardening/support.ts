@@ -1,13 +1,17 @@
 // Helpers shared by the hardening tests (faults, outage, chaos, fuzz, security).
 // Everything here talks to the app over HTTP, like a client would.
 import { randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { DEFAULT_MODEL_NAME, type ChatWithMessages, type StoredMessage } from '../../shared/contract/index.ts'
-import { ROOT } from '../support/app-server.ts'
+import { ROOT } from '../../harness/app-server.ts'
+import { sleep } from '../../harness/measure.ts'
 import { uiStreamParser, type TestUser, type UiFrame } from '../support/api-client.ts'
 import type { Emulator, RequestRecord } from '../../emulator/server.ts'
+
+export { median, rssKiB } from '../../harness/measure.ts'
+export { sleep }
 
 export const OUTPUT_DIR = join(ROOT, '.output')
 
@@ -158,8 +162,6 @@ export function waitForRecord(emulator: Emulator, marker: string, predicate: (r:
   return emulator.waitFor(r => JSON.stringify(r.body).includes(marker) && predicate(r), timeoutMs)
 }
 
-export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
-
 /** Runs `work` over `items` with at most `limit` in flight; results in input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length)
@@ -174,12 +176,6 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
   return results
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
 /** A small seeded PRNG (mulberry32), so a failing chaos run can be replayed with its seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0
@@ -190,14 +186,6 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
-}
-
-/** Resident set size of a process in KiB, from /proc (Linux). */
-export function rssKiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)
-  if (!match) throw new Error(`no VmRSS for pid ${pid}`)
-  return Number(match[1])
 }
 
 /**

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ROOT, startAppServer } from '../support/app-server.ts'
-import { startPostgres, type TestPostgres } from '../support/postgres.ts'
+import { ROOT, startAppServer } from '../../harness/app-server.ts'
+import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
 
 const journal = JSON.parse(readFileSync(join(ROOT, 'server/db/migrations/meta/_journal.json'), 'utf8')) as { entries: unknown[] }
 

@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChatWithMessages } from '../../shared/contract/index.ts'
-import { startAppServer, type AppServer } from '../support/app-server.ts'
+import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { readUiStream, signUp, userFetch, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
-import { startPostgres, type TestPostgres } from '../support/postgres.ts'
+import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
 
 let pg: TestPostgres
 let emulator: Emulator

@@ -1,69 +1,13 @@
-// A small client for the API tests: a signed-up user with its cookie, and a reader for the
-// chat endpoint's UI-message stream that keeps each network chunk's arrival time.
+// Helpers for the API tests: the shared API client (harness/api-client.ts), a reader for the chat
+// endpoint's UI-message stream that keeps each network chunk's arrival time, and assertions.
 import { randomUUID } from 'node:crypto'
 import { createParser } from 'eventsource-parser'
-import { DEFAULT_MODEL_NAME, type ChatMessage, type ChatSummary } from '../../shared/contract/index.ts'
+import { DEFAULT_MODEL_NAME } from '../../shared/contract/index.ts'
+import { sleep } from '../../harness/measure.ts'
 
-export interface TestUser {
-  id: number
-  email: string
-  password: string
-  cookie: string
-  /** fetch against the app with this user's cookie (JSON bodies are serialised). */
-  fetch: (path: string, init?: Omit<RequestInit, 'body'> & { body?: unknown, json?: boolean }) => Promise<Response>
-  createChat: (title?: string) => Promise<ChatSummary>
-  chat: (chatId: number | string, messages: ChatMessage[], options?: { playground?: boolean, model?: string, signal?: AbortSignal }) => Promise<Response>
-}
-
-export function uniqueEmail(prefix = 'user'): string {
-  return `${prefix}-${randomUUID().slice(0, 12)}@example.test`
-}
-
-export function cookieFrom(res: Response): string {
-  const header = res.headers.getSetCookie().find(c => c.startsWith('neptun-session='))
-  if (!header) throw new Error(`no neptun-session cookie (status ${res.status})`)
-  return header.split(';')[0]!
-}
-
-export function userFetch(appUrl: string, cookie: string): TestUser['fetch'] {
-  return (path, init = {}) => {
-    const { body, json = true, headers, ...rest } = init
-    const isJson = body !== undefined && json && typeof body !== 'string'
-    return fetch(`${appUrl}${path}`, {
-      ...rest,
-      headers: { ...(cookie ? { cookie } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers as Record<string, string> },
-      body: body === undefined ? undefined : isJson ? JSON.stringify(body) : body as string,
-    })
-  }
-}
-
-export async function signUp(appUrl: string, email = uniqueEmail(), password = 'correct horse battery'): Promise<TestUser> {
-  const res = await fetch(`${appUrl}/api/auth/sign-up`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  })
-  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`)
-  const { user } = await res.json() as { user: { id: number } }
-  const cookie = cookieFrom(res)
-  const doFetch = userFetch(appUrl, cookie)
-  return {
-    id: user.id,
-    email,
-    password,
-    cookie,
-    fetch: doFetch,
-    async createChat(title) {
-      const created = await doFetch('/api/chats', { method: 'POST', body: title ? { title } : {} })
-      if (created.status !== 201) throw new Error(`create chat failed: ${created.status}`)
-      return created.json() as Promise<ChatSummary>
-    },
-    chat(chatId, messages, options = {}) {
-      const query = `chat_id=${chatId}${options.playground ? '&is_playground=true' : ''}`
-      return doFetch(`/api/ai/cloudflare/${options.model ?? DEFAULT_MODEL_NAME}/chat?${query}`, { method: 'POST', body: { messages }, signal: options.signal })
-    },
-  }
-}
+export { cookieFrom, signUp, uniqueEmail, userFetch, type TestUser } from '../../harness/api-client.ts'
+export { directive } from '../../emulator/behaviour.ts'
+export { sleep }
 
 export interface UiFrame {
   type: string
@@ -132,8 +76,6 @@ export function readUiStreamLive(res: Response): { live: ReadStream, done: Promi
   return { live, done: readUiStream(res, { into: live }) }
 }
 
-export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
-
 /** Polls `probe` until it returns something other than undefined. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -180,11 +122,6 @@ export function ssePayloads(raw: string): (UiFrame | '[DONE]')[] {
 /** `count` space-separated distinct words, handy as an exact emulator reply. */
 export function words(count: number, prefix = 'w'): string {
   return Array.from({ length: count }, (_, i) => `${prefix}${i}`).join(' ')
-}
-
-/** An emulator directive for the last user message. */
-export function directive(behaviour: Record<string, unknown> | string): string {
-  return `[[emulator:${typeof behaviour === 'string' ? behaviour : JSON.stringify(behaviour)}]]`
 }
 
 /**

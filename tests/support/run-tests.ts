@@ -3,9 +3,9 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT } from './app-server.ts'
-import { CHROMIUM_PATH } from './browser.ts'
-import { POSTGRES_BIN } from './postgres.ts'
+import { ROOT } from '../../harness/app-server.ts'
+import { CHROMIUM_PATH } from '../../harness/browser.ts'
+import { POSTGRES_BIN } from '../../harness/postgres.ts'
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
   const result = spawnSync(command, args, { stdio: 'inherit', cwd: ROOT, env })

@@ -1,7 +1,7 @@
 // Vitest global setup for the API contract suite against the Cloudflare Worker build in workerd.
 import type { TestProject } from 'vitest/node'
 import { startEmulator } from '../../emulator/server.ts'
-import { startPostgres } from './postgres.ts'
+import { startPostgres } from '../../harness/postgres.ts'
 import { TEST_TIMEOUTS } from './setup-api.ts'
 import { startWorkerServer } from './worker-server.ts'
 

@@ -1,9 +1,9 @@
 // Vitest global setup for the API suites: one emulator and one production server per project,
 // shared by its test files (which run one after another, see vitest.config.ts).
 import type { TestProject } from 'vitest/node'
-import { startAppServer } from './app-server.ts'
+import { startAppServer } from '../../harness/app-server.ts'
 import { startEmulator } from '../../emulator/server.ts'
-import { startPostgres } from './postgres.ts'
+import { startPostgres } from '../../harness/postgres.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
 // Vitest global setup for the browser tests: the built app on PGlite, wired to an emulator paced
 // like a real model (so intermediate renderings can be seen), shared by the e2e files.
 import type { TestProject } from 'vitest/node'
-import { startAppServer } from './app-server.ts'
+import { startAppServer } from '../../harness/app-server.ts'
 import { startEmulator } from '../../emulator/server.ts'
 
 export default async function setup(project: TestProject) {

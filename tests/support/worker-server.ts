@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, TEST_SESSION_PASSWORD, type AppServer } from './app-server.ts'
-import { freePort } from './postgres.ts'
+import { ROOT, TEST_SESSION_PASSWORD, type AppServer } from '../../harness/app-server.ts'
+import { freePort } from '../../harness/postgres.ts'
 
 export const WORKER_OUTPUT = join(ROOT, '.output-worker')
 

@@ -1,4 +1,4 @@
 import { MODELS } from '#shared/contract'
 
-/** GET /api/ai/models: the catalogue as the seed's ModelConfiguration[]. Public, like a price list. */
+/** GET /api/ai/models: the catalogue as ModelConfiguration[]. Public, like a price list. */
 export default defineEventHandler(() => MODELS)

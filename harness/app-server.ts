@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort } from './postgres.ts'
 
-export const ROOT = resolve(import.meta.dirname, '../..')
+export const ROOT = resolve(import.meta.dirname, '..')
 export const SERVER_ENTRY = join(ROOT, '.output/server/index.mjs')
 export const TEST_SESSION_PASSWORD = 'test-session-password-of-at-least-32-chars'
 
