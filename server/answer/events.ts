@@ -2,9 +2,9 @@ import type { ChatStreamMetadata, MessageStatus } from '#shared/contract'
 import type { AnswerPart, Usage } from '../workers-ai/index.ts'
 
 /**
- * What happened in an answer, in order: one `start`, the text as it arrived, one `end`. A
- * generation (generation.ts) produces them; an encoding (ui-message-stream.ts) says how each is
- * written; a transport (response.ts) writes them.
+ * What happened in an answer, in order: one `start`, the adapter's parts as they arrived (text
+ * deltas), one `end`. A generation (generation.ts) produces them; an encoding
+ * (ui-message-stream.ts) says how each is written; a transport (response.ts) writes them.
  *
  * `end.status` is how the answer was stored: `complete`, `error` (it broke off or timed out) or
  * `aborted` (stopped, or its client left). `end.error` is what the client is told when the
@@ -12,7 +12,7 @@ import type { AnswerPart, Usage } from '../workers-ai/index.ts'
  */
 export type AnswerEvent =
   | { type: 'start', metadata: ChatStreamMetadata }
-  | Extract<AnswerPart, { type: 'text-delta' }>
+  | Exclude<AnswerPart, { type: 'finish' }>
   | AnswerEnd
 
 export interface AnswerEnd {

@@ -144,7 +144,7 @@ async function* answerEvents(
   }
   finally {
     // Reached without an ending only when the reader stopped early (client gone, failed write):
-    // the answer is stored as far as it was streamed, and no `end` is sent to nobody.
+    // the answer is stored as far as it was streamed, and no `end` follows, since nobody reads it.
     if (!ending) await endGeneration(controls, parts, { content, status: options.signal.aborted ? 'aborted' : 'error' })
   }
   yield await endGeneration(controls, parts, { content, status: ending.status, usage: ending.usage }, ending.error)
