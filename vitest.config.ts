@@ -19,6 +19,8 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // PGlite takes seconds to boot, more on a loaded machine.
+          testTimeout: 20_000,
         },
         resolve: { alias: serverAliases },
       },

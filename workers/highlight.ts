@@ -6,7 +6,8 @@ export type HighlightJob = { code: string, lang: string } | { warm: true }
 export type HighlightRequest = HighlightJob & { id: number }
 export interface HighlightReply { id: number, html: string | null }
 
-const scope = self as unknown as { onmessage: ((event: MessageEvent<HighlightRequest>) => void) | null, postMessage: (reply: HighlightReply) => void }
+/** The worker's side of the channel, typed with this worker's messages. */
+const scope: { onmessage: ((event: MessageEvent<HighlightRequest>) => void) | null, postMessage: (reply: HighlightReply) => void } = self
 
 scope.onmessage = async ({ data }) => {
   if ('warm' in data) {
