@@ -1,7 +1,8 @@
-import { ERRORS, type ChatStreamMetadata, type MessageStatus } from '#shared/contract'
+import { ERRORS, type ChatStreamMetadata, type FinishReason, type MessageStatus } from '#shared/contract'
 import { apiError } from '../utils/request.ts'
 import { logWorkersAiFailure, workersAiHttpError, type AnswerPart, type StartAnswer, type Usage } from '../workers-ai/index.ts'
 import type { AnswerEnd, AnswerEvent } from './events.ts'
+import { answerSoFar, type AnswerSoFar } from './so-far.ts'
 import { createWatchdog, type Watchdog } from './watchdog.ts'
 
 /** Why a generation's signal was aborted: the stop route, or the client leaving. */
@@ -25,8 +26,12 @@ export interface GenerationOptions {
 /** The answer as far as it was generated, however it ended: what is stored. */
 export interface EndedAnswer {
   content: string
+  /** The model's thinking before its answer ('' when it did not think aloud). */
+  reasoning: string
+  reasoningMs?: number
   status: MessageStatus
   usage?: Usage
+  finishReason?: FinishReason
 }
 
 export interface Generation {
@@ -108,7 +113,7 @@ function failureBeforeFirstToken(error: unknown, { options, watchdog }: Controls
 }
 
 /** How an answer ended, before it is stored. */
-type Ending = Pick<AnswerEnd, 'status' | 'usage' | 'error'>
+type Ending = Pick<AnswerEnd, 'status' | 'usage' | 'error' | 'finishReason'>
 
 /**
  * The answer's events: `start`, each part as it arrives (each one restarts the idle deadline),
@@ -121,7 +126,7 @@ async function* answerEvents(
   metadata: ChatStreamMetadata,
 ): AsyncGenerator<AnswerEvent, void> {
   const { options, watchdog } = controls
-  let content = ''
+  const soFar = answerSoFar()
   let ending: Ending | undefined
   try {
     yield { type: 'start', metadata }
@@ -131,9 +136,10 @@ async function* answerEvents(
       if (part.type === 'finish') {
         ending = part.truncated ? failureMidStream(new Error('Workers AI stream ended without [DONE]'), controls) : { status: 'complete' }
         ending.usage = part.usage
+        ending.finishReason = part.finishReason
         break
       }
-      if (part.type === 'text-delta') content += part.delta
+      soFar.add(part)
       watchdog.arm('idle', options.idleTimeoutMs)
       yield part
     }
@@ -145,9 +151,14 @@ async function* answerEvents(
   finally {
     // Reached without an ending only when the reader stopped early (client gone, failed write):
     // the answer is stored as far as it was streamed, and no `end` follows, since nobody reads it.
-    if (!ending) await endGeneration(controls, parts, { content, status: options.signal.aborted ? 'aborted' : 'error' })
+    if (!ending) await endGeneration(controls, parts, ended(soFar, { status: options.signal.aborted ? 'aborted' : 'error' }))
   }
-  yield await endGeneration(controls, parts, { content, status: ending.status, usage: ending.usage }, ending.error)
+  yield await endGeneration(controls, parts, ended(soFar, ending), ending.error)
+}
+
+function ended(soFar: AnswerSoFar, { status, usage, finishReason }: Ending): EndedAnswer {
+  const { content, reasoning, reasoningMs } = soFar
+  return { content, reasoning, reasoningMs, status, usage, finishReason: status === 'complete' ? finishReason : undefined }
 }
 
 function failureMidStream(error: unknown, { options, watchdog }: Controls): Ending {
@@ -166,7 +177,7 @@ async function endGeneration(controls: Controls, parts: AsyncIterator<AnswerPart
   if (answer.status === 'complete') controls.release()
   else controls.abort()
   await parts.return?.().catch(() => {})
-  const end: AnswerEnd = { type: 'end', status: answer.status, usage: answer.usage, error }
+  const end: AnswerEnd = { type: 'end', status: answer.status, usage: answer.usage, finishReason: answer.finishReason, error }
   try {
     end.metadata = await controls.options.store(answer)
   }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, date, doublePrecision, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 /** One schema for PGlite and PostgreSQL. */
 export const users = pgTable('users', {
@@ -8,6 +8,8 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash').notNull(),
   /** Bumped by "log out everywhere" and password changes; sessions carry the version they saw. */
   sessionVersion: integer('session_version').notNull().default(1),
+  /** The model of the user's last turn or pick: new chats start with it. */
+  lastModel: text('last_model'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, table => [
   uniqueIndex('users_email_lower_idx').on(sql`lower(${table.email})`),
@@ -17,6 +19,8 @@ export const chats = pgTable('chats', {
   id: serial('id').primaryKey(),
   userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
   title: text('title').notNull(),
+  /** The model the next turn uses (null: the default). */
+  model: text('model'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, table => [
@@ -32,9 +36,33 @@ export const messages = pgTable('messages', {
   model: text('model'),
   promptTokens: integer('prompt_tokens'),
   completionTokens: integer('completion_tokens'),
+  /** What the answer cost, in Neurons and in US dollars at the price of the day. */
+  neurons: doublePrecision('neurons'),
+  costUsd: doublePrecision('cost_usd'),
+  /** The model's thinking, apart from the answer; never sent back to the model. */
+  reasoning: text('reasoning'),
+  reasoningMs: integer('reasoning_ms'),
+  finishReason: text('finish_reason', { enum: ['stop', 'length'] }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, table => [
   index('messages_chat_id_idx').on(table.chatId, table.id),
+])
+
+/**
+ * Workers AI use per user, UTC day and model, added to as each answer is stored (playground
+ * answers too). The usage page reads it, and the daily Neuron cap sums today's rows; deleting
+ * messages does not give spending back.
+ */
+export const dailyUsage = pgTable('daily_usage', {
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  day: date('day', { mode: 'string' }).notNull(),
+  model: text('model').notNull(),
+  answers: integer('answers').notNull().default(0),
+  promptTokens: bigint('prompt_tokens', { mode: 'number' }).notNull().default(0),
+  completionTokens: bigint('completion_tokens', { mode: 'number' }).notNull().default(0),
+  neurons: doublePrecision('neurons').notNull().default(0),
+}, table => [
+  primaryKey({ columns: [table.userId, table.day, table.model] }),
 ])
 
 /**

@@ -14,13 +14,25 @@ export async function requireUser(event: H3Event): Promise<PublicUser> {
   return (await requireUserOwning(event, undefined)).user
 }
 
+/** The signed-in user and what the statement that checked their session also read. */
+export interface SignedIn {
+  user: PublicUser
+  /** Whether chat `chatId` is the user's (false without one). */
+  ownsChat: boolean
+  /** The model of the user's last turn or pick. */
+  lastModel: string | null
+  /** Neurons spent today (UTC), when asked for (the daily cap). */
+  neuronsToday: number
+}
+
 /**
- * requireUser, and in the same statement whether chat `chatId` is the user's: a chat turn reads
- * the database once before it streams. The caller throws the 404 in the contract's order.
+ * requireUser, and in the same statement whether chat `chatId` is the user's and, on request,
+ * what they spent today: a chat turn reads the database once before it streams. The caller
+ * throws the 404 (and the 429) in the contract's order.
  *
  * @example const { user, ownsChat } = await requireUserOwning(event, 42)
  */
-export async function requireUserOwning(event: H3Event, chatId: number | undefined): Promise<{ user: PublicUser, ownsChat: boolean }> {
+export async function requireUserOwning(event: H3Event, chatId: number | undefined, options: { neuronsToday?: boolean } = {}): Promise<SignedIn> {
   const { sealed, reused } = reuseUnsealedSession(event)
   const session = await getUserSession(event)
   const user = session.user
@@ -34,6 +46,8 @@ export async function requireUserOwning(event: H3Event, chatId: number | undefin
       ? sql<boolean>`false`
       // Spelled out: drizzle drops table names inside sql``, and "id" would mean chats.id here.
       : sql<boolean>`exists (select 1 from chats where chats.id = ${chatId} and chats.user_id = users.id)`,
+    lastModel: users.lastModel,
+    neuronsToday: options.neuronsToday ? neuronsTodayColumn : sql<number>`0`,
   }).from(users).where(eq(users.id, user.id))
   // The email guards against a cookie sealed with the same password for another database
   // (a reset, a second deployment), where the same id and version belong to someone else.
@@ -42,7 +56,7 @@ export async function requireUserOwning(event: H3Event, chatId: number | undefin
     await clearUserSession(event)
     throw apiError(401, ERRORS.unauthorized)
   }
-  return { user: { id: user.id, email: user.email }, ownsChat: row.ownsChat === true }
+  return { user: { id: user.id, email: user.email }, ownsChat: row.ownsChat === true, lastModel: row.lastModel, neuronsToday: Number(row.neuronsToday) }
 }
 
 /** Issues the neptun-session cookie for `user` at its current session version. */

@@ -1,14 +1,15 @@
 import type { H3Event } from 'h3'
-import { ERRORS, type ChatMessage, type ChatStreamMetadata, type ModelConfiguration, type PublicUser } from '#shared/contract'
+import { answerCost, ERRORS, type ChatMessage, type ChatStreamMetadata, type LiveModel, type PublicUser } from '#shared/contract'
 import { CLIENT_GONE, openGeneration, STOPPED, type EndedAnswer, type Generation } from '../answer/generation.ts'
 import { answerResponse } from '../answer/response.ts'
 import { uiMessageStream } from '../answer/ui-message-stream.ts'
-import { startWorkersAiAnswer, workersAiInputs, type WorkersAiSettings } from '../workers-ai/index.ts'
+import { outputBudget, startWorkersAiAnswer, workersAiInputs, type WorkersAiSettings } from '../workers-ai/index.ts'
+import type { AnswerToStore } from './chat-store.ts'
 
 /** One turn of a chat: the user's new message (the last of `messages`) and the answer to it. */
 export interface ChatTurn {
   user: PublicUser
-  model: ModelConfiguration
+  model: LiveModel
   settings: WorkersAiSettings
   messages: ChatMessage[]
   /** Undefined in the playground: nothing is read or written. */
@@ -24,9 +25,8 @@ export interface ChatTurn {
  * @example return streamChatAnswer(event, { user, model, settings, messages, chatId })
  */
 export async function streamChatAnswer(event: H3Event, turn: ChatTurn) {
-  const { model, parameters } = turn.model.configuration
-  const inputs = workersAiInputs(parameters)
-  const messages = fitContextWindow(turn.messages, inputBudget(parameters, inputs.max_tokens))
+  const inputs = workersAiInputs(turn.model)
+  const messages = fitContextWindow(turn.messages, inputBudget(turn.model, outputBudget(inputs)))
   if (!messages) throw apiError(413, ERRORS.contextTooLong)
 
   // Stored while Workers AI is asked, not before: the first token does not wait for the write,
@@ -39,24 +39,32 @@ export async function streamChatAnswer(event: H3Event, turn: ChatTurn) {
   response.onClientGone(() => stop.abort(CLIENT_GONE))
   const running = await registerGeneration(turn.user.id, () => stop.abort(STOPPED))
   // Taken now: on Workers the answer is stored after the request's own context has ended.
-  const db = turn.chatId === undefined ? undefined : await useDb()
+  const db = await useDb()
   let ids: TurnIds | undefined
   try {
     const { firstTokenTimeoutMs, idleTimeoutMs } = serverConfig()
     const opening = openGeneration({
-      start: startWorkersAiAnswer(turn.settings, { model, inputs, system: SYSTEM_PROMPT, messages }),
+      start: startWorkersAiAnswer(turn.settings, {
+        model: turn.model.configuration.model,
+        inputs,
+        system: SYSTEM_PROMPT,
+        messages,
+        reasoning: turn.model.capabilities.reasoning,
+        // One per conversation: its turns share a prefix that Workers AI can keep cached.
+        sessionAffinity: turn.chatId === undefined ? `neptun-playground-${turn.user.id}` : `neptun-chat-${turn.chatId}`,
+      }),
       signal: stop.signal,
       firstTokenTimeoutMs,
       idleTimeoutMs,
       store: async (answer) => {
         running.done()
-        return ids && storedAnswerMetadata(turn, ids, answer, db)
+        return storedAnswerMetadata(turn, ids, pricedAnswer(turn, messages, answer), db)
       },
     })
     const [stored, generation] = await storedAndOpened(storing, opening)
     ids = stored
-    const metadata: ChatStreamMetadata = { generationId: running.id, ...(ids ? { userMessageId: ids.userMessageId } : {}) }
-    return response.send(generation.events(metadata), uiMessageStream)
+    const metadata: ChatStreamMetadata = { generationId: running.id, model: turn.model.name, ...(ids ? { userMessageId: ids.userMessageId } : {}) }
+    return response.send(generation.events(metadata), uiMessageStream())
   }
   catch (error) {
     running.done()
@@ -78,8 +86,42 @@ async function storedAndOpened(storing: Promise<TurnIds | undefined>, opening: P
   return [stored.value, opened.value]
 }
 
-/** Stores the answer; its id, status and usage go back to the client in the stream's metadata. */
-async function storedAnswerMetadata(turn: ChatTurn, ids: TurnIds, answer: EndedAnswer, db: Database | undefined): Promise<ChatStreamMetadata> {
-  const assistantMessageId = await storeAnswer(turn.chatId!, ids.assistantMessageId, { ...answer, model: turn.model.name }, db)
-  return { assistantMessageId, status: answer.status, usage: answer.usage }
+/**
+ * The answer with what it cost. Workers AI reports no usage for an answer that broke off or was
+ * stopped, although the tokens were spent: they are estimated from the text (generously, as the
+ * context window's estimate is), so the daily cap cannot be dodged by stopping every answer.
+ */
+function pricedAnswer(turn: ChatTurn, sent: ChatMessage[], answer: EndedAnswer): AnswerToStore {
+  const written = answer.content + answer.reasoning
+  const tokens = {
+    promptTokens: answer.usage?.promptTokens ?? sent.reduce((sum, message) => sum + estimateTokens(message.content), estimateTokens(SYSTEM_PROMPT)),
+    completionTokens: answer.usage?.completionTokens ?? (written ? estimateTokens(written) : 0),
+  }
+  const { neurons, usd } = answerCost(turn.model.pricing, tokens)
+  return {
+    ...answer,
+    model: turn.model.name,
+    neurons,
+    costUsd: usd,
+    spent: { userId: turn.user.id, model: turn.model.name, promptTokens: tokens.promptTokens, completionTokens: tokens.completionTokens, neurons },
+  }
+}
+
+/**
+ * Stores the answer (a saved chat's message, or a playground answer's cost alone); its id,
+ * status, usage, cost and thinking time go back to the client in the stream's metadata.
+ */
+async function storedAnswerMetadata(turn: ChatTurn, ids: TurnIds | undefined, answer: AnswerToStore, db: Database): Promise<ChatStreamMetadata> {
+  const metadata: ChatStreamMetadata = {
+    status: answer.status,
+    usage: { ...answer.usage, neurons: answer.neurons, costUsd: answer.costUsd },
+    ...(answer.reasoningMs === undefined ? {} : { reasoningMs: answer.reasoningMs }),
+    ...(answer.finishReason ? { finishReason: answer.finishReason } : {}),
+  }
+  if (!ids) {
+    await recordUsage(answer.spent, db)
+    return metadata
+  }
+  const assistantMessageId = await storeAnswer(turn.chatId!, ids.assistantMessageId, answer, db)
+  return { assistantMessageId, ...metadata }
 }

@@ -1,13 +1,14 @@
 import { and, asc, desc, eq, gte, sql } from 'drizzle-orm'
 import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, type ChatMessage, type ChatSummary, type ChatWithMessages, type StoredMessage } from '#shared/contract'
 import type { EndedAnswer } from '../answer/generation.ts'
+import { usageWrites, type AnswerUsage } from './usage-store.ts'
 
-const { chats, messages } = tables
+const { chats, messages, users } = tables
 
-const chatColumns = { id: chats.id, title: chats.title, createdAt: chats.createdAt, updatedAt: chats.updatedAt }
+const chatColumns = { id: chats.id, title: chats.title, model: chats.model, createdAt: chats.createdAt, updatedAt: chats.updatedAt }
 
-function toSummary(row: { id: number, title: string, createdAt: Date, updatedAt: Date }): ChatSummary {
-  return { id: row.id, title: row.title, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() }
+function toSummary(row: { id: number, title: string, model: string | null, createdAt: Date, updatedAt: Date }): ChatSummary {
+  return { id: row.id, title: row.title, model: row.model, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() }
 }
 
 /**
@@ -25,13 +26,20 @@ export async function listChats(userId: number): Promise<ChatSummary[]> {
   return rows.map(toSummary)
 }
 
-/** Creates a chat, optionally with a conversation already in it (the playground's "Save as chat"). */
-export async function createChat(userId: number, title: string | undefined, history: ChatMessage[] = []): Promise<ChatSummary> {
+/**
+ * Creates a chat, optionally with a conversation already in it (the playground's "Save as chat").
+ * Without a model it starts with the user's last used one.
+ */
+export async function createChat(userId: number, title: string | undefined, history: ChatMessage[] = [], model?: string): Promise<ChatSummary> {
   const db = await useDb()
   return db.transaction(async (tx) => {
     const firstUser = history.find(message => message.role === 'user')
     const [chat] = await tx.insert(chats)
-      .values({ userId, title: title ?? (firstUser ? chatTitleFrom(firstUser.content) : DEFAULT_CHAT_TITLE) })
+      .values({
+        userId,
+        title: title ?? (firstUser ? chatTitleFrom(firstUser.content) : DEFAULT_CHAT_TITLE),
+        model: model ?? sql`(select ${users.lastModel} from ${users} where ${users.id} = ${userId})`,
+      })
       .returning(chatColumns)
     if (history.length) {
       await tx.insert(messages).values(history.map(message => ({ chatId: chat!.id, role: message.role, content: message.content })))
@@ -55,16 +63,26 @@ export async function getChatWithMessages(userId: number, chatId: number): Promi
       model: row.model,
       promptTokens: row.promptTokens,
       completionTokens: row.completionTokens,
+      neurons: row.neurons,
+      costUsd: row.costUsd,
+      reasoning: row.reasoning,
+      reasoningMs: row.reasoningMs,
+      finishReason: row.finishReason,
       createdAt: row.createdAt.toISOString(),
     })),
   }
 }
 
-export async function renameChat(userId: number, chatId: number, title: string): Promise<ChatSummary> {
+/**
+ * Renames a chat, or changes the model its next turn uses (which also becomes the user's last
+ * used model), or both.
+ */
+export async function updateChat(userId: number, chatId: number, change: { title?: string, model?: string }): Promise<ChatSummary> {
   const db = await useDb()
-  const [chat] = await db.update(chats).set({ title, updatedAt: new Date() })
+  const [chat] = await db.update(chats).set({ ...change, ...(change.title === undefined ? {} : { updatedAt: new Date() }) })
     .where(and(eq(chats.id, chatId), eq(chats.userId, userId))).returning(chatColumns)
   if (!chat) throw apiError(404, ERRORS.chatNotFound)
+  if (change.model !== undefined) await db.update(users).set({ lastModel: change.model }).where(eq(users.id, userId))
   return toSummary(chat)
 }
 
@@ -116,18 +134,38 @@ export async function storeUserMessage(userId: number, chatId: number, content: 
   return { userMessageId: row.user_message_id, assistantMessageId: row.assistant_message_id }
 }
 
+/** An ended answer as it is stored: who wrote it, and what it cost. */
+export interface AnswerToStore extends EndedAnswer {
+  model: string
+  neurons: number
+  costUsd: number
+  /** What is added to the user's day (estimated tokens when Workers AI reported none). */
+  spent: AnswerUsage
+}
+
 /**
- * Stores the answer once its stream has ended, however it ended. One insert, no per-token writes.
- * `db` is the connection taken when the turn began: on Workers the stream's end runs outside
- * the request's async context.
+ * Stores the answer once its stream has ended, however it ended, in one statement with no
+ * per-token writes: the message, its cost added to the user's day, and the model as the chat's
+ * and the user's last used. `db` is the connection taken when the turn began: on Workers the
+ * stream's end runs outside the request's async context.
  */
-export async function storeAnswer(chatId: number, id: number, answer: EndedAnswer & { model: string }, db?: Database): Promise<number | undefined> {
+export async function storeAnswer(chatId: number, id: number, answer: AnswerToStore, db?: Database): Promise<number | undefined> {
   db ??= await useDb()
-  // The chat may have been deleted while the answer streamed; then there is nothing to keep.
+  // The chat may have been deleted while the answer streamed; then there is no message to keep
+  // (the spending still counts).
   const list = await queryRows<{ id: number }>(db, sql`
-    insert into messages (id, chat_id, role, content, status, model, prompt_tokens, completion_tokens)
-    select ${id}, ${chatId}, 'assistant', ${answer.content}, ${answer.status}, ${answer.model}, ${answer.usage?.promptTokens ?? null}, ${answer.usage?.completionTokens ?? null}
-    where exists (select 1 from chats where id = ${chatId})
-    returning id`)
+    with stored as (
+      insert into messages (id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning, reasoning_ms, finish_reason)
+      select ${id}, ${chatId}, 'assistant', ${answer.content}, ${answer.status}, ${answer.model},
+        ${answer.usage?.promptTokens ?? null}, ${answer.usage?.completionTokens ?? null}, ${answer.neurons}, ${answer.costUsd},
+        ${answer.reasoning || null}, ${answer.reasoningMs ?? null}, ${answer.finishReason ?? null}
+      where exists (select 1 from chats where id = ${chatId})
+      returning id
+    ),
+    chosen as (
+      update chats set model = ${answer.model} where id = ${chatId} and model is distinct from ${answer.model}
+    ),
+    ${usageWrites(answer.spent)}
+    select id from stored`)
   return list[0]?.id
 }

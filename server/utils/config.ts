@@ -15,6 +15,11 @@ export interface ServerConfig {
   databasePoolMax: number
   /** CHAT_RATE_LIMIT_PER_MINUTE: chat requests per user per minute; 0 turns it off. */
   chatRateLimitPerMinute: number
+  /**
+   * CHAT_DAILY_NEURON_LIMIT: Neurons a user may spend per UTC day; past it the chat endpoint
+   * answers 429 until midnight UTC. 0 (the default) turns it off.
+   */
+  dailyNeuronLimit: number
   /** CHAT_FIRST_TOKEN_TIMEOUT_MS: no first token by then → 504. */
   firstTokenTimeoutMs: number
   /** CHAT_IDLE_TIMEOUT_MS: no token for this long once streaming → the answer ends as an error. */
@@ -57,6 +62,7 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     databasePoolMax: positive(env.DATABASE_POOL_MAX, 10),
     chatRateLimitPerMinute: atLeastZero(env.CHAT_RATE_LIMIT_PER_MINUTE, DEFAULTS.chatRateLimitPerMinute),
+    dailyNeuronLimit: atLeastZero(env.CHAT_DAILY_NEURON_LIMIT, DEFAULTS.dailyNeuronLimit),
     firstTokenTimeoutMs: positive(env.CHAT_FIRST_TOKEN_TIMEOUT_MS, DEFAULTS.firstTokenTimeoutMs),
     idleTimeoutMs: positive(env.CHAT_IDLE_TIMEOUT_MS, DEFAULTS.idleTimeoutMs),
     trustProxy: env.TRUST_PROXY === 'true',

@@ -1,4 +1,4 @@
-import { LIMITS, type ChatMessage, type ModelParameters } from '#shared/contract'
+import type { ChatMessage, LiveModel } from '#shared/contract'
 import { SYSTEM_PROMPT } from './system-prompt.ts'
 
 /**
@@ -10,12 +10,12 @@ export function estimateTokens(text: string): number {
 }
 
 /**
- * The tokens a conversation may use: the catalogue's `truncate`, within what the context window
+ * The tokens a conversation may use with `model`: its `truncate`, within what its context window
  * leaves beside the answer (`maxTokens`) and the system prompt.
  */
-export function inputBudget(parameters: ModelParameters, maxTokens: number): number {
-  const truncate = parameters.truncate > 0 ? parameters.truncate : Infinity
-  return Math.min(truncate, LIMITS.contextWindowTokens - maxTokens) - estimateTokens(SYSTEM_PROMPT)
+export function inputBudget(model: LiveModel, maxTokens: number): number {
+  const { truncate } = model.configuration.parameters
+  return Math.min(truncate > 0 ? truncate : Infinity, model.limits.contextWindow - maxTokens) - estimateTokens(SYSTEM_PROMPT)
 }
 
 /**

@@ -12,7 +12,7 @@ import { restAnswer } from './rest.ts'
 import type { WorkersAiSettings } from './settings.ts'
 
 export { logWorkersAiFailure, workersAiHttpError, WorkersAiHttpError } from './errors.ts'
-export { workersAiInputs, type WorkersAiInputs } from './inputs.ts'
+export { outputBudget, workersAiInputs, type WorkersAiInputs } from './inputs.ts'
 export type { AnswerPart, ModelRequest, StartAnswer, Usage } from './parts.ts'
 export { workersAiSettings, type AiBinding, type WorkersAiSettings } from './settings.ts'
 

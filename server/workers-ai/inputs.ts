@@ -1,26 +1,37 @@
-import type { ModelParameters } from '#shared/contract'
+import type { LiveModel, WorkersAiInputName } from '#shared/contract'
 
 /** The generation settings of a Workers AI request, in Workers AI's own names. */
-export interface WorkersAiInputs {
-  max_tokens: number
-  temperature?: number
-  repetition_penalty?: number
-}
-
-/** Asked for when the catalogue leaves `max_new_tokens` open: Workers AI's own default (256) stops answers mid-sentence. */
-const DEFAULT_MAX_TOKENS = 2048
+export type WorkersAiInputs = Partial<Record<WorkersAiInputName, number | string>>
 
 /**
- * A catalogue entry's parameters as Workers AI inputs. -1 (or no value) leaves a setting to
- * Workers AI; `truncate` is the conversation's token budget (see `inputBudget`), not an input.
+ * A catalogue model's parameters as the Workers AI inputs it accepts, and nothing it does not:
+ * the output budget goes as `max_completion_tokens` to OpenAI-shaped models and as `max_tokens`
+ * to the others (whose default of 256 stops answers mid-sentence); -1 (or no value) leaves a
+ * setting to Workers AI; `truncate` is the conversation's token budget (see `inputBudget`), not
+ * an input, and `typical_p` has no Workers AI counterpart.
  *
- * @example workersAiInputs(model.configuration.parameters) // { max_tokens: 2048, temperature: 0.6 }
+ * @example workersAiInputs(findLiveModel('llama-3.3-70b-instruct-fp8-fast')!) // { max_tokens: 2048, temperature: 0.6 }
  */
-export function workersAiInputs(parameters: ModelParameters): WorkersAiInputs {
-  const { max_new_tokens, temperature, repetition_penalty } = parameters
-  return {
-    max_tokens: max_new_tokens > 0 ? max_new_tokens : DEFAULT_MAX_TOKENS,
-    ...(temperature !== undefined && temperature >= 0 ? { temperature } : {}),
-    ...(repetition_penalty >= 0 ? { repetition_penalty } : {}),
+export function workersAiInputs(model: LiveModel): WorkersAiInputs {
+  const { max_new_tokens, temperature, top_p, top_k, repetition_penalty } = model.configuration.parameters
+  const accepted = new Set(model.acceptedInputs)
+  const wanted: WorkersAiInputs = {
+    [accepted.has('max_completion_tokens') ? 'max_completion_tokens' : 'max_tokens']: max_new_tokens,
+    temperature,
+    top_p,
+    top_k,
+    repetition_penalty,
+    reasoning_effort: model.capabilities.reasoning?.effort,
   }
+  const inputs: WorkersAiInputs = {}
+  for (const [name, value] of Object.entries(wanted) as [WorkersAiInputName, number | string | undefined][]) {
+    if (value === undefined || (typeof value === 'number' && value < 0) || !accepted.has(name)) continue
+    inputs[name] = value
+  }
+  return inputs
+}
+
+/** The output budget the inputs ask for: thinking and answer together. */
+export function outputBudget(inputs: WorkersAiInputs): number {
+  return Number(inputs.max_tokens ?? inputs.max_completion_tokens ?? 0)
 }

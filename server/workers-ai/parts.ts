@@ -1,4 +1,4 @@
-import type { ChatMessage } from '#shared/contract'
+import type { ChatMessage, FinishReason, ReasoningCapability } from '#shared/contract'
 import type { WorkersAiInputs } from './inputs.ts'
 
 /** Token counts as Workers AI reports them (`prompt_tokens`, `completion_tokens`). */
@@ -8,16 +8,19 @@ export interface Usage {
 }
 
 /**
- * An answer as the Workers AI adapter hands it over, whatever the upstream's wire format: text
- * as it arrives, then one `finish`. Each upstream format is turned into these parts in one place
- * (`rest-frames.ts` for the REST API's frames, `binding.ts` for the binding's stream); nothing
- * after the adapter sees a wire format.
+ * An answer as the Workers AI adapter hands it over, whatever the upstream's wire format: the
+ * model's thinking (`reasoning-delta`, reasoning models only, always before the text) and its
+ * text as they arrive, then one `finish`. Each upstream format is turned into these parts in one
+ * place (`rest-frames.ts` for the REST API's frames, `binding.ts` for the binding's stream);
+ * nothing after the adapter sees a wire format.
  *
  * `truncated`: the stream ended without Workers AI's end marker (`data: [DONE]`).
+ * `finishReason`: `length` when the model stopped at its output budget.
  */
 export type AnswerPart =
+  | { type: 'reasoning-delta', delta: string }
   | { type: 'text-delta', delta: string }
-  | { type: 'finish', truncated: boolean, usage?: Usage }
+  | { type: 'finish', truncated: boolean, finishReason?: FinishReason, usage?: Usage }
 
 /** What the model is asked: which model, with which inputs, the system prompt and the conversation. */
 export interface ModelRequest {
@@ -26,6 +29,13 @@ export interface ModelRequest {
   inputs: WorkersAiInputs
   system: string
   messages: ChatMessage[]
+  /** How the model thinks aloud, for reasoning models: where its thinking is to be found. */
+  reasoning?: ReasoningCapability
+  /**
+   * Sent as `x-session-affinity`: requests with the same value go to the same model instance,
+   * which keeps the conversation's prefix cached there (one value per chat).
+   */
+  sessionAffinity?: string
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ModelRequest, StartAnswer } from './parts.ts'
 import { WorkersAiHttpError } from './errors.ts'
+import { outputBudget } from './inputs.ts'
 import { readRestFrames } from './rest-frames.ts'
 import type { WorkersAiSettings } from './settings.ts'
 import { readText, upstreamPost } from './upstream-post.ts'
@@ -18,7 +19,8 @@ export function restAnswer(settings: WorkersAiSettings, request: ModelRequest): 
     stream: true,
     ...request.inputs,
   })
-  const headers = { 'authorization': `Bearer ${settings.apiToken}`, 'content-type': 'application/json' }
+  const headers: Record<string, string> = { 'authorization': `Bearer ${settings.apiToken}`, 'content-type': 'application/json' }
+  if (request.sessionAffinity) headers['x-session-affinity'] = request.sessionAffinity
   return async (signal) => {
     const response = await upstreamPost(url, headers, body, signal)
     const ok = response.status >= 200 && response.status < 300
@@ -27,6 +29,6 @@ export function restAnswer(settings: WorkersAiSettings, request: ModelRequest): 
       const responseBody = await readText(response).catch(() => '')
       throw new WorkersAiHttpError(ok ? 502 : response.status, responseBody, response.headers)
     }
-    return readRestFrames(response)
+    return readRestFrames(response, request, outputBudget(request.inputs))
   }
 }

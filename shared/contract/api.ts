@@ -2,14 +2,29 @@ import type { ChatMessage } from './schemas.ts'
 
 export type MessageStatus = 'complete' | 'aborted' | 'error'
 
+/**
+ * Why a complete answer ended: `stop`, the model finished; `length`, it reached its output
+ * budget and was cut off (a reasoning model may have spent it all thinking).
+ */
+export type FinishReason = 'stop' | 'length'
+
 export interface PublicUser {
   id: number
   email: string
 }
 
+/** GET /api/auth/me */
+export interface CurrentUser {
+  user: PublicUser
+  /** The model of the user's last turn (or last pick for a chat): new chats start with it. */
+  lastModel: string | null
+}
+
 export interface ChatSummary {
   id: number
   title: string
+  /** The model the chat answers with next (its last turn's, or the one picked for it); null: the default. */
+  model: string | null
   createdAt: string
   updatedAt: string
 }
@@ -22,6 +37,14 @@ export interface StoredMessage {
   model: string | null
   promptTokens: number | null
   completionTokens: number | null
+  /** What the answer cost; estimated from its text when Workers AI reported no usage. */
+  neurons: number | null
+  costUsd: number | null
+  /** The model's thinking before the answer, kept apart from it (never sent back to the model). */
+  reasoning: string | null
+  /** How long the model thought, in milliseconds. */
+  reasoningMs: number | null
+  finishReason: FinishReason | null
   createdAt: string
 }
 
@@ -39,7 +62,11 @@ export interface ChatStreamMetadata {
   userMessageId?: number
   assistantMessageId?: number
   status?: MessageStatus
-  usage?: { promptTokens?: number, completionTokens?: number }
+  usage?: { promptTokens?: number, completionTokens?: number, neurons?: number, costUsd?: number }
+  /** The model that writes the answer (in `start`). */
+  model?: string
+  reasoningMs?: number
+  finishReason?: FinishReason
 }
 
 /** GET /api/health */

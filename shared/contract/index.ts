@@ -1,7 +1,7 @@
 /**
  * The contract of Neptun chat's API: limits, error texts, the model catalogue and the zod
  * schemas. Server, client and tests all import from here. Browser code takes values from the
- * zod-free modules (limits, errors, models, titles) directly, so zod stays out of the client bundle.
+ * zod-free modules (limits, errors, models, titles, usage) directly, so zod stays out of the client bundle.
  */
 export * from './api.ts'
 export * from './errors.ts'
@@ -9,3 +9,4 @@ export * from './limits.ts'
 export * from './models.ts'
 export * from './schemas.ts'
 export * from './titles.ts'
+export * from './usage.ts'

@@ -15,8 +15,6 @@ export const LIMITS = {
   /** Long passphrases are fine; unbounded ones would make hashing a denial-of-service vector. */
   maxPasswordLength: 256,
   maxEmailLength: 254,
-  /** Llama 3.3 70B on Workers AI: input tokens + max_tokens must fit here. */
-  contextWindowTokens: 24_000,
   /** chat_id is stored as a PostgreSQL integer. */
   maxChatId: 2_147_483_647,
 } as const
@@ -28,4 +26,6 @@ export const DEFAULTS = {
   chatRateLimitPerMinute: 30,
   firstTokenTimeoutMs: 30_000,
   idleTimeoutMs: 30_000,
+  /** CHAT_DAILY_NEURON_LIMIT: 0 means no cap. */
+  dailyNeuronLimit: 0,
 } as const

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ERRORS } from './errors.ts'
 import { LIMITS } from './limits.ts'
+import { findModel } from './models.ts'
 
 /** PostgreSQL text cannot hold NUL characters: refuse them up front instead of failing the insert. */
 const noNul = (value: string) => !value.includes('\u0000')
@@ -78,8 +79,17 @@ export const loginSchema = z.object({
 
 export const chatTitleSchema = z.string({ error: ERRORS.titleInvalid }).trim().min(1, { error: ERRORS.titleInvalid }).max(LIMITS.maxTitleChars, { error: ERRORS.titleInvalid }).refine(noNul, { error: ERRORS.nulCharacter })
 
-export const createChatSchema = z.object({ title: chatTitleSchema.optional() })
-export const renameChatSchema = z.object({ title: chatTitleSchema })
+/** A model a chat can answer with: a live catalogue name (a retired one gets its own message). */
+export const chatModelSchema = z.string({ error: ERRORS.invalidModel }).check((ctx) => {
+  const model = findModel(ctx.value)
+  if (!model) ctx.issues.push({ code: 'custom', message: ERRORS.invalidModel, input: ctx.value })
+  else if (model.retired) ctx.issues.push({ code: 'custom', message: ERRORS.serviceRetired, input: ctx.value })
+})
+
+export const createChatSchema = z.object({ title: chatTitleSchema.optional(), model: chatModelSchema.optional() })
+/** PATCH /api/chats/:id: a new title, a new model for the next turn, or both. */
+export const updateChatSchema = z.object({ title: chatTitleSchema.optional(), model: chatModelSchema.optional() })
+  .refine(body => body.title !== undefined || body.model !== undefined, { error: ERRORS.chatUpdateEmpty })
 
 /** A positive id in a path or query (chats, messages). */
 export const idSchema = z.string().regex(/^\d{1,10}$/, { error: ERRORS.invalidId })

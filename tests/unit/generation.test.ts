@@ -72,7 +72,8 @@ async function readAll(generation: Generation): Promise<AnswerEvent[]> {
 
 /** The UI-message frames the events become, parsed ('[DONE]' kept as a string). */
 function framesOf(events: AnswerEvent[]): unknown[] {
-  return events.map(event => uiMessageStream.encode(event)).join('').split('\n\n').filter(Boolean)
+  const encoding = uiMessageStream()
+  return events.map(event => encoding.encode(event)).join('').split('\n\n').filter(Boolean)
     .map(block => block.slice('data: '.length))
     .map(data => (data === '[DONE]' ? data : JSON.parse(data)))
 }

@@ -1,3 +1,6 @@
-export default defineEventHandler(async (event) => {
-  return { user: await requireUser(event) }
+import type { CurrentUser } from '#shared/contract'
+
+export default defineEventHandler(async (event): Promise<CurrentUser> => {
+  const { user, lastModel } = await requireUserOwning(event, undefined)
+  return { user, lastModel }
 })

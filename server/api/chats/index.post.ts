@@ -1,14 +1,17 @@
 import { z } from 'zod'
 import { chatMessageSchema, createChatSchema, ERRORS, LIMITS } from '#shared/contract'
 
-/** `messages` lets the playground's "Save as chat" keep its conversation. */
+/**
+ * `messages` lets the playground's "Save as chat" keep its conversation; without `model` the
+ * chat starts with the user's last used model.
+ */
 const bodySchema = createChatSchema.extend({
   messages: z.array(chatMessageSchema).max(LIMITS.maxMessages, { error: ERRORS.tooManyMessages }).optional(),
 })
 
 export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
-  const { title, messages } = await readValidatedJson(event, bodySchema)
+  const { title, messages, model } = await readValidatedJson(event, bodySchema)
   setResponseStatus(event, 201)
-  return createChat(user.id, title, messages)
+  return createChat(user.id, title, messages, model)
 })

@@ -1,21 +1,21 @@
-import { chatQuerySchema, chatRequestSchema, ERRORS, findModel } from '#shared/contract'
+import { chatQuerySchema, chatRequestSchema, ERRORS, findModel, isLiveModel } from '#shared/contract'
 import { workersAiSettings } from '#server/workers-ai'
 
 /**
  * POST /api/ai/cloudflare/:model_name/chat?chat_id=N[&is_playground=true]
  * The chat endpoint (README: "Talking to the endpoint"); its checks run in the contract's order:
- * session, model, query, body, chat, configuration.
+ * session, model, query, body, chat, configuration, then the daily and per-minute limits.
  */
 export default defineEventHandler(async (event) => {
   // The query is judged in its turn below; its chat id rides along with the session check, so
-  // one statement answers both "who is this?" and "is this their chat?".
+  // one statement answers "who is this?", "is this their chat?" and "what did they spend today?".
   const query = chatQuerySchema.safeParse(getQuery(event))
   const chatId = query.success && !query.data.is_playground ? query.data.chat_id : undefined
-  const { user, ownsChat } = await requireUserOwning(event, chatId)
+  const { user, ownsChat, neuronsToday } = await requireUserOwning(event, chatId, { neuronsToday: serverConfig().dailyNeuronLimit > 0 })
 
   const model = findModel(getRouterParam(event, 'model_name') ?? '')
   if (!model) throw apiError(400, ERRORS.invalidModel)
-  if (model.retired) throw apiError(400, ERRORS.serviceRetired)
+  if (!isLiveModel(model)) throw apiError(400, ERRORS.serviceRetired)
 
   dataOr400(query)
   const { messages } = await readValidatedJson(event, chatRequestSchema)
@@ -25,6 +25,7 @@ export default defineEventHandler(async (event) => {
   const settings = workersAiSettings(event)
   if (!settings) throw apiError(500, ERRORS.notConfigured)
 
+  assertDailyNeuronLimit(neuronsToday)
   await assertChatRateLimit(user.id)
 
   return streamChatAnswer(event, { user, model, settings, messages, chatId })
