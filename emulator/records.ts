@@ -4,7 +4,7 @@ import type { RequestRecord } from './types.ts'
 
 export type NewRecord = Pick<
   RequestRecord,
-  'method' | 'path' | 'accountId' | 'model' | 'authorization' | 'body' | 'behaviour' | 'behaviourSource'
+  'method' | 'path' | 'accountId' | 'model' | 'authorization' | 'sessionAffinity' | 'body' | 'behaviour' | 'behaviourSource'
 >
 
 const DEFAULT_TIMEOUT_MS = 5000
@@ -23,6 +23,7 @@ export class RecordBook {
       framesSent: 0,
       tokensSent: 0,
       textSent: '',
+      reasoningSent: '',
       clientClosed: false,
       outcome: 'in-progress',
     }

@@ -2,11 +2,12 @@
 // the chosen Behaviour's faults and keeping the RequestRecord up to date.
 import type { ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
-import type { Behaviour, RequestRecord, RunInput } from './types.ts'
-import { defaultReplyTokens, tokenize, DEFAULT_REPLY_TOKENS } from './tokens.ts'
+import type { EmulatedModel } from './models.ts'
+import { replyOf } from './reply.ts'
+import type { Behaviour, ReplyToken, RequestRecord, RunInput } from './types.ts'
 import {
-  CODES, DONE_FRAME, MALFORMED_FRAME, errorEnvelope, messages as text,
-  successEnvelope, tokenFrame, usageFrame, usageOf,
+  CODES, DONE_FRAME, MALFORMED_FRAME, completionEnvelope, errorEnvelope, frameWriter, messages as text,
+  successEnvelope, usageOf,
 } from './wire.ts'
 
 /** Everything the writer needs about the in-flight exchange. */
@@ -87,35 +88,33 @@ export async function sendInjectedError(ex: Exchange, b: Behaviour): Promise<voi
   sendError(ex, status, code, message, b.error?.retryAfter)
 }
 
-/** The reply's tokens: explicit text or the default reply, capped by max_tokens. */
-export function replyTokens(input: RunInput, b: Behaviour): string[] {
-  const tokens = b.reply !== undefined
-    ? tokenize(b.reply)
-    : defaultReplyTokens(input.messages, Math.max(0, Math.floor(b.tokens ?? DEFAULT_REPLY_TOKENS)))
-  return tokens.slice(0, input.maxTokens)
-}
-
-function recordTokens(ex: Exchange, chunk: string[]): void {
+function recordTokens(ex: Exchange, chunk: ReplyToken[]): void {
   const r = ex.record
   r.firstFrameAt ??= Date.now()
   r.framesSent++
   r.tokensSent += chunk.length
-  r.textSent += chunk.join('')
+  for (const token of chunk) {
+    if (token.kind === 'answer') r.textSent += token.text
+    else if (token.kind === 'reasoning') r.reasoningSent += token.text
+  }
   ex.notify()
 }
 
 export async function sendReply(
-  ex: Exchange, input: RunInput, promptTokens: number, b: Behaviour, defaultDelayMs: number,
+  ex: Exchange, model: EmulatedModel, input: RunInput, promptTokens: number, b: Behaviour, defaultDelayMs: number,
 ): Promise<void> {
-  const tokens = replyTokens(input, b)
+  const { tokens, cut } = replyOf(model, input, b)
   const usage = usageOf(promptTokens, tokens.length)
   const delay = b.tokenDelayMs ?? defaultDelayMs
-  if (!input.stream) return sendJson(ex, tokens, usage, b, delay)
+  if (!input.stream) return sendJson(ex, model, tokens, usage, cut, b, delay)
 
   writeHead(ex, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
   ex.res.flushHeaders() // a stalled client must still see 200 + headers
   if (b.stall === 'before-first-token') return stall(ex)
   if (!(await pause(b.firstTokenDelayMs ?? 0, ex.signal))) return
+  const writer = frameWriter(model)
+  const head = writer.head(promptTokens)
+  if (head) ex.res.write(head)
 
   // "After N tokens" triggers fire at the boundary min(N, length): a short
   // reply still gets its fault after its last token, before the usage frame.
@@ -136,15 +135,20 @@ export async function sendReply(
     }
     if (sent >= tokens.length) break
     if (sent > 0 && !(await pause(delay, ex.signal))) return
-    // Shrink the frame so that fault boundaries land exactly between frames.
+    // Shrink the frame so that fault boundaries land exactly between frames, and so that a
+    // chunk's delta carries one kind of token (thinking or text).
     let n = Math.min(perFrame, tokens.length - sent)
     for (const t of [stallAt, dropAt, malformedAt]) if (t !== undefined && t > sent) n = Math.min(n, t - sent)
+    if (model.stream !== 'workers-ai') {
+      const kind = tokens[sent]!.kind
+      for (let i = 1; i < n; i++) if (tokens[sent + i]!.kind !== kind) n = i
+    }
     const chunk = tokens.slice(sent, sent + n)
-    ex.res.write(tokenFrame(chunk.join('')))
+    ex.res.write(writer.tokens(chunk))
     sent += n
     recordTokens(ex, chunk)
   }
-  ex.res.write(usageFrame(usage))
+  ex.res.write(writer.tail(usage, cut))
   if (!b.omitDone) ex.res.write(DONE_FRAME)
   ex.res.end()
   finish(ex, 'completed')
@@ -152,7 +156,7 @@ export async function sendReply(
 
 /** Non-streaming: wait as long as generation would take, then one JSON body. */
 async function sendJson(
-  ex: Exchange, tokens: string[], usage: ReturnType<typeof usageOf>, b: Behaviour, delay: number,
+  ex: Exchange, model: EmulatedModel, tokens: ReplyToken[], usage: ReturnType<typeof usageOf>, cut: boolean, b: Behaviour, delay: number,
 ): Promise<void> {
   const wait = (b.firstTokenDelayMs ?? 0) + delay * Math.max(0, tokens.length - 1)
   if (b.stall !== undefined) {
@@ -167,7 +171,10 @@ async function sendJson(
     ex.res.end('{not json')
     return finish(ex, 'completed')
   }
-  const body = successEnvelope(tokens.join(''), usage)
+  const joined = (kind: ReplyToken['kind']) => tokens.filter(t => t.kind === kind).map(t => t.text).join('')
+  const body = model.stream === 'workers-ai'
+    ? successEnvelope(tokens.map(t => t.text).join(''), usage)
+    : completionEnvelope(model, joined('answer'), joined('reasoning'), usage, cut)
   ex.res.end(JSON.stringify(body))
   recordTokens(ex, tokens)
   finish(ex, 'completed')

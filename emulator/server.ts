@@ -4,7 +4,8 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Behaviour, EmulatorOptions, RequestRecord } from './types.ts'
-import { API_PREFIX, CODES, DEFAULT_MODEL, DEPRECATED_MODEL, messages as text } from './wire.ts'
+import { API_PREFIX, CODES, messages as text } from './wire.ts'
+import { EMULATED_MODELS, emulatedModel, RETIRED } from './models.ts'
 import { BehaviourQueue, directiveFromBody } from './behaviour.ts'
 import { checkBody, checkModel, parseBody } from './validate.ts'
 import { destroy, sendError, sendInjectedError, sendReply } from './respond.ts'
@@ -54,6 +55,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   })
 }
 
+function headerOf(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value.join(', ') : value ?? null
+}
+
 function decode(s: string): string {
   try { return decodeURIComponent(s) } catch { return s }
 }
@@ -62,8 +68,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? '127.0.0.1'
   const accountId = options.accountId ?? 'emulator-account'
   const token = options.token ?? 'emulator-token'
-  const known = new Set(options.knownModels ?? [DEFAULT_MODEL, DEPRECATED_MODEL])
-  const deprecated = new Set(options.deprecatedModels ?? [DEPRECATED_MODEL])
+  const known = new Set(options.knownModels ?? [...EMULATED_MODELS.map(model => model.id), ...RETIRED.keys()])
+  const deprecated = new Set(options.deprecatedModels ?? RETIRED.keys())
   const queue = new BehaviourQueue()
   const book = new RecordBook()
   const sockets = new Set<Socket>()
@@ -82,7 +88,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const record = book.add({
       method: req.method ?? 'GET', path: pathname,
       accountId: route ? decode(route[1]) : null, model: route ? decode(route[2]) : null,
-      authorization: auth, body: parsed.value, behaviour: structuredClone(behaviour),
+      authorization: auth, sessionAffinity: headerOf(req, 'x-session-affinity'), body: parsed.value, behaviour: structuredClone(behaviour),
       behaviourSource: fromQueue ? 'queue' : fromDirective ? 'directive' : options.defaultBehaviour ? 'default' : 'none',
     })
 
@@ -113,12 +119,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (auth !== `Bearer ${token}`) return sendError(ex, 401, CODES.authError, text.authError)
     if (record.accountId !== accountId) return sendError(ex, 404, CODES.badRoute, text.badRoute(pathname))
     if (req.method !== 'POST') return sendError(ex, 405, CODES.methodNotAllowed, text.methodNotAllowed)
-    const modelFailure = checkModel(record.model ?? '', known, deprecated)
+    const modelFailure = checkModel(record.model ?? '', known, deprecated, RETIRED.get(record.model ?? ''))
     if (modelFailure) return sendError(ex, modelFailure.status, modelFailure.code, modelFailure.message)
-    const checked = checkBody(parsed)
+    const model = emulatedModel(record.model ?? '')
+    const checked = checkBody(parsed, model)
     if (!checked.ok) return sendError(ex, checked.failure.status, checked.failure.code, checked.failure.message)
     if (behaviour.error || behaviour.successFalseWith200) return sendInjectedError(ex, behaviour)
-    return sendReply(ex, checked.input, checked.promptTokens, behaviour, options.tokenDelayMs ?? 0)
+    return sendReply(ex, model, checked.input, checked.promptTokens, behaviour, options.tokenDelayMs ?? 0)
   }
 
   const server = createServer((req, res) => {

@@ -82,3 +82,21 @@ export const XSS_REPLY = [
   '<script>window.__xss=1</script>',
   '```',
 ].join('\n')
+
+const THOUGHTS = (
+  'first I restate the question then weigh what is asked against what is known and check ' +
+  'each step before writing the answer down'
+).split(' ')
+
+/** Deterministic thinking about the last user message, `count` tokens long. */
+export function defaultReasoningTokens(messages: ChatMessage[], count: number): string[] {
+  const topic = topicOf(messages)
+  const snippet = topic.length > 40 ? `${topic.slice(0, 40)}…` : topic
+  const tokens = tokenize(`Thinking about "${snippet || 'nothing'}":`).slice(0, count)
+  let i = hash(JSON.stringify(messages)) % THOUGHTS.length
+  while (tokens.length < count) {
+    tokens.push(` ${THOUGHTS[i % THOUGHTS.length]}`)
+    i++
+  }
+  return tokens
+}

@@ -27,6 +27,12 @@ export interface Behaviour {
   refuse?: boolean
   /** HTTP 200 carrying the error envelope (a real Cloudflare quirk). */
   successFalseWith200?: boolean
+  /** Reasoning models: exact thinking to stream before the reply ('' for none). */
+  reasoning?: string
+  /** Reasoning models: length of the default thinking in tokens (default 24). */
+  reasoningTokens?: number
+  /** Models that write `<think>` tags: send each tag in two frames, cut in the middle. */
+  splitTags?: boolean
 }
 
 export interface EmulatorOptions {
@@ -40,9 +46,9 @@ export interface EmulatorOptions {
   token?: string
   /** Default pacing between frames; default 0 (unpaced). */
   tokenDelayMs?: number
-  /** Models that exist. Default: llama 3.3 70b fp8-fast + llama-2-7b-chat-int8. */
+  /** Models that exist. Default: every model of models.ts, and every retired one. */
   knownModels?: string[]
-  /** Subset of known models that answer 410/5028. Default: llama-2-7b-chat-int8. */
+  /** Subset of known models that answer 410/5028. Default: the retired ones (models.ts). */
   deprecatedModels?: string[]
   /** Behaviour for requests with no queued behaviour and no directive. */
   defaultBehaviour?: Behaviour
@@ -65,6 +71,8 @@ export interface RequestRecord {
   accountId: string | null
   model: string | null
   authorization: string | null
+  /** The `x-session-affinity` header, if sent. */
+  sessionAffinity: string | null
   /** Parsed JSON body, or the raw string when it is not JSON. */
   body: unknown
   /** Behaviour that was applied ({} when none). */
@@ -79,8 +87,10 @@ export interface RequestRecord {
   status?: number
   framesSent: number
   tokensSent: number
-  /** Concatenation of all token strings sent so far. */
+  /** The reply's text sent so far (for reasoning models without the thinking and its tags). */
   textSent: string
+  /** Reasoning models: the thinking sent so far, without its tags. */
+  reasoningSent: string
   clientClosed: boolean
   clientClosedAt?: number
   outcome: Outcome
@@ -96,6 +106,12 @@ export interface RunInput {
   messages: ChatMessage[]
   stream: boolean
   maxTokens: number
+}
+
+/** One token of a reply: text, thinking, or a `<think>` tag around the thinking. */
+export interface ReplyToken {
+  text: string
+  kind: 'answer' | 'reasoning' | 'tag'
 }
 
 export interface Usage {

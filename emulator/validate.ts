@@ -1,7 +1,8 @@
 // Request validation mirroring the checks Workers AI performs on
 // text-generation models, returning Cloudflare's status/code pairs.
+import type { EmulatedModel } from './models.ts'
 import type { ChatMessage, RunInput } from './types.ts'
-import { CODES, CONTEXT_WINDOW, DEFAULT_MAX_TOKENS, messages as text } from './wire.ts'
+import { CODES, messages as text } from './wire.ts'
 import { estimatePromptTokens } from './tokens.ts'
 
 export interface Failure {
@@ -19,24 +20,14 @@ const bad = (detail: string): { ok: false; failure: Failure } => ({
 
 const ROLES = new Set(['system', 'user', 'assistant'])
 
-/** Numeric options: [min, max, integer?]. Ranges follow the llama-3.3 schema. */
-const RANGES: Record<string, [number, number, boolean]> = {
-  temperature: [0, 5, false],
-  top_p: [0, 2, false],
-  top_k: [1, 50, true],
-  seed: [1, 9_999_999_999, true],
-  repetition_penalty: [0, 2, false],
-  frequency_penalty: [-2, 2, false],
-  presence_penalty: [-2, 2, false],
-}
-
 export function checkModel(
   model: string,
   known: ReadonlySet<string>,
   deprecated: ReadonlySet<string>,
+  retiredOn?: string,
 ): Failure | null {
   // Deprecation is checked first: a retired model is "known" but gone.
-  if (deprecated.has(model)) return { status: 410, code: CODES.deprecated, message: text.deprecated(model) }
+  if (deprecated.has(model)) return { status: 410, code: CODES.deprecated, message: text.deprecated(model, retiredOn) }
   if (!known.has(model)) return { status: 400, code: CODES.noSuchModel, message: text.noSuchModel(model) }
   return null
 }
@@ -50,7 +41,7 @@ export function parseBody(raw: string): { json: boolean; value: unknown } {
   }
 }
 
-export function checkBody(parsed: { json: boolean; value: unknown }): Checked {
+export function checkBody(parsed: { json: boolean; value: unknown }, model: EmulatedModel): Checked {
   if (!parsed.json) return bad('request body is not valid JSON')
   const body = parsed.value
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('request body must be a JSON object')
@@ -66,13 +57,16 @@ export function checkBody(parsed: { json: boolean; value: unknown }): Checked {
     msgs.push({ role: role as ChatMessage['role'], content })
   }
   if (b.stream !== undefined && typeof b.stream !== 'boolean') return bad("'stream' must be a boolean")
-  let maxTokens = DEFAULT_MAX_TOKENS
-  if (b.max_tokens !== undefined) {
-    const v = b.max_tokens
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return bad("'max_tokens' must be a positive integer")
-    maxTokens = v
+  // OpenAI-shaped schemas name the budget max_completion_tokens and still take max_tokens.
+  const budgetNames = model.budgetInput === 'max_completion_tokens' ? ['max_completion_tokens', 'max_tokens'] : ['max_tokens']
+  let maxTokens: number | undefined
+  for (const name of budgetNames) {
+    const v = b[name]
+    if (v === undefined || v === null) continue
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return bad(`'${name}' must be a positive integer`)
+    maxTokens ??= v
   }
-  for (const [key, [min, max, integer]] of Object.entries(RANGES)) {
+  for (const [key, [min, max, integer]] of Object.entries(model.ranges)) {
     const v = b[key]
     if (v === undefined) continue
     if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)))
@@ -80,10 +74,11 @@ export function checkBody(parsed: { json: boolean; value: unknown }): Checked {
     if (v < min || v > max) return bad(`'${key}' must be between ${min} and ${max}, got ${v}`)
   }
   const promptTokens = estimatePromptTokens(msgs)
-  if (promptTokens + maxTokens > CONTEXT_WINDOW)
+  const budget = maxTokens ?? model.defaultMaxTokens ?? Math.max(0, model.contextWindow - promptTokens)
+  if (promptTokens + budget > model.contextWindow)
     return {
       ok: false,
-      failure: { status: 413, code: CODES.contextWindow, message: text.contextWindow(promptTokens, maxTokens) },
+      failure: { status: 413, code: CODES.contextWindow, message: text.contextWindow(promptTokens, budget, model.contextWindow) },
     }
-  return { ok: true, input: { messages: msgs, stream: b.stream === true, maxTokens }, promptTokens }
+  return { ok: true, input: { messages: msgs, stream: b.stream === true, maxTokens: budget }, promptTokens }
 }

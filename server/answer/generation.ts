@@ -26,8 +26,8 @@ export interface GenerationOptions {
 /** The answer as far as it was generated, however it ended: what is stored. */
 export interface EndedAnswer {
   content: string
-  /** The model's thinking before its answer ('' when it did not think aloud). */
-  reasoning: string
+  /** The model's thinking before its answer, when it thought aloud. */
+  reasoning?: string
   reasoningMs?: number
   status: MessageStatus
   usage?: Usage
@@ -158,7 +158,7 @@ async function* answerEvents(
 
 function ended(soFar: AnswerSoFar, { status, usage, finishReason }: Ending): EndedAnswer {
   const { content, reasoning, reasoningMs } = soFar
-  return { content, reasoning, reasoningMs, status, usage, finishReason: status === 'complete' ? finishReason : undefined }
+  return { content, ...(reasoning ? { reasoning, reasoningMs } : {}), status, usage, finishReason: status === 'complete' ? finishReason : undefined }
 }
 
 function failureMidStream(error: unknown, { options, watchdog }: Controls): Ending {

@@ -92,7 +92,7 @@ async function storedAndOpened(storing: Promise<TurnIds | undefined>, opening: P
  * context window's estimate is), so the daily cap cannot be dodged by stopping every answer.
  */
 function pricedAnswer(turn: ChatTurn, sent: ChatMessage[], answer: EndedAnswer): AnswerToStore {
-  const written = answer.content + answer.reasoning
+  const written = answer.content + (answer.reasoning ?? '')
   const tokens = {
     promptTokens: answer.usage?.promptTokens ?? sent.reduce((sum, message) => sum + estimateTokens(message.content), estimateTokens(SYSTEM_PROMPT)),
     completionTokens: answer.usage?.completionTokens ?? (written ? estimateTokens(written) : 0),

@@ -158,7 +158,7 @@ export async function storeAnswer(chatId: number, id: number, answer: AnswerToSt
       insert into messages (id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning, reasoning_ms, finish_reason)
       select ${id}, ${chatId}, 'assistant', ${answer.content}, ${answer.status}, ${answer.model},
         ${answer.usage?.promptTokens ?? null}, ${answer.usage?.completionTokens ?? null}, ${answer.neurons}, ${answer.costUsd},
-        ${answer.reasoning || null}, ${answer.reasoningMs ?? null}, ${answer.finishReason ?? null}
+        ${answer.reasoning ?? null}, ${answer.reasoningMs ?? null}, ${answer.finishReason ?? null}
       where exists (select 1 from chats where id = ${chatId})
       returning id
     ),

@@ -24,11 +24,13 @@ export interface ThinkTagSplitter {
  */
 export function thinkTagSplitter(startsInside: boolean): ThinkTagSplitter {
   let phase: Phase = 'before'
+  /** Thinking has been handed on: blanks are no longer leading ones. */
+  let thought = false
   /** Text not yet handed on: leading blanks, a tag that may be arriving, trailing blanks of the thinking. */
   let held = ''
 
   function think(text: string, out: AnswerPart[]): void {
-    held += text
+    held = thought ? held + text : (held + text).trimStart()
     const close = held.indexOf(CLOSE)
     if (close >= 0) {
       emit(out, 'reasoning-delta', held.slice(0, close).trimEnd())
@@ -41,6 +43,7 @@ export function thinkTagSplitter(startsInside: boolean): ThinkTagSplitter {
     // Keep back what could be the start of `</think>`, and trailing blanks (they may be the
     // blank line before it); the rest is thinking.
     const sure = held.slice(0, held.length - partialTagLength(held, CLOSE)).trimEnd()
+    if (sure) thought = true
     emit(out, 'reasoning-delta', sure)
     held = held.slice(sure.length)
   }

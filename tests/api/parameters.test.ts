@@ -5,7 +5,7 @@ import { DEFAULT_MODEL_NAME, LIMITS, findModel, type ChatMessage } from '../../s
 import { SYSTEM_PROMPT } from '../../server/utils/system-prompt.ts'
 import { emulatorControl, type RequestRecord } from '../../emulator/client.ts'
 import type { ChatMessage as EmulatorMessage } from '../../emulator/types.ts'
-import { DEFAULT_MAX_TOKENS } from '../../emulator/wire.ts'
+import { emulatedModel } from '../../emulator/models.ts'
 import { marker, readUiStream, signUp, type TestUser } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')
@@ -46,7 +46,7 @@ describe('generation parameters', () => {
     const { body, status } = await received([{ role: 'user', content: 'Hi' }])
     expect(status).toBe(200)
     expect(body.max_tokens).toBe(params.max_new_tokens)
-    expect(body.max_tokens).not.toBe(DEFAULT_MAX_TOKENS)
+    expect(body.max_tokens).not.toBe(emulatedModel(model.configuration.model).defaultMaxTokens)
     expect(body.stream).toBe(true)
   })
 
