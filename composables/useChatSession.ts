@@ -8,6 +8,8 @@ export type MessageDisplayStatus = MessageStatus | 'streaming'
 export interface ChatSessionOptions {
   /** The saved chat's id, or null for the playground (nothing stored). */
   chatId: number | null
+  /** The model that answers the next turn (it may change between turns). */
+  model: Ref<string>
   initialMessages?: NeptunUIMessage[]
   /** After every finished, stopped or failed answer (e.g. to reorder the sidebar). */
   onAnswerEnd?: () => void
@@ -23,26 +25,30 @@ export function chatEndpoint(modelName: string, chatId: number | null): string {
 
 /**
  * One conversation on `useChat`: sends exactly `{messages:[{role,content}]}` to the chat endpoint
- * of the selected model, and implements stop, regenerate, edit-and-resend and retry, keeping the
+ * of the chosen model, and implements stop, regenerate, edit-and-resend and retry, keeping the
  * stored history in step (truncate first, then resend).
  *
  * @example
- * const session = useChatSession({ chatId: 42, initialMessages })
+ * const session = useChatSession({ chatId: 42, model: ref('qwq-32b'), initialMessages })
  * await session.send('Hello')
  */
 export function useChatSession(options: ChatSessionOptions) {
-  const { selected } = useModels()
+  const { prefer } = useModels()
   const localStatus = reactive(new Map<string, MessageStatus>())
   const errorAt = ref(0)
 
   const transport = new DefaultChatTransport<NeptunUIMessage>({
-    api: chatEndpoint(selected.value.name, options.chatId),
+    api: chatEndpoint(options.model.value, options.chatId),
     fetch: chatFetch,
-    // The model can change between requests, so the URL is decided per request.
-    prepareSendMessagesRequest: ({ messages }) => ({
-      api: chatEndpoint(selected.value.name, options.chatId),
-      body: { messages: toChatRequestMessages(messages) },
-    }),
+    // The model can change between requests, so the URL is decided per request; the model of
+    // the last turn is the one new chats start with.
+    prepareSendMessagesRequest: ({ messages }) => {
+      prefer(options.model.value)
+      return {
+        api: chatEndpoint(options.model.value, options.chatId),
+        body: { messages: toChatRequestMessages(messages) },
+      }
+    },
   })
 
   const chat = useChat<NeptunUIMessage>({

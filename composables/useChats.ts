@@ -21,14 +21,21 @@ export function useChats() {
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
   }
 
-  async function createChat(title?: string, messages?: ChatMessage[]): Promise<ChatSummary> {
-    const chat = await $fetch<ChatSummary>('/api/chats', { method: 'POST', body: messages ? { title, messages } : { title } })
+  async function createChat(title?: string, messages?: ChatMessage[], model?: string): Promise<ChatSummary> {
+    const chat = await $fetch<ChatSummary>('/api/chats', { method: 'POST', body: { title, ...(messages ? { messages } : {}), ...(model ? { model } : {}) } })
     upsert(chat)
     return chat
   }
 
   async function renameChat(id: number, title: string): Promise<void> {
     upsert(await $fetch<ChatSummary>(`/api/chats/${id}`, { method: 'PATCH', body: { title } }))
+  }
+
+  /** Picks the model of the chat's next turn. */
+  async function chooseModel(id: number, model: string): Promise<void> {
+    const chat = await $fetch<ChatSummary>(`/api/chats/${id}`, { method: 'PATCH', body: { model } })
+    const known = chats.value.find(other => other.id === id)
+    if (known) known.model = chat.model
   }
 
   async function deleteChat(id: number): Promise<void> {
@@ -42,5 +49,5 @@ export function useChats() {
     if (chat) upsert({ ...chat, updatedAt: new Date().toISOString() })
   }
 
-  return { chats, loaded, refresh, createChat, renameChat, deleteChat, touch }
+  return { chats, loaded, refresh, createChat, renameChat, chooseModel, deleteChat, touch }
 }

@@ -1,13 +1,44 @@
-import type { ChatMessage } from '#shared/contract'
+import type { ChatMessage, ChatStreamMetadata } from '#shared/contract'
+
+/** A message as exported: its text, and for answers the thinking, the model and the cost. */
+export interface ExportedMessage extends ChatMessage {
+  reasoning?: string
+  model?: string
+  usage?: ChatStreamMetadata['usage']
+}
 
 export interface ExportableChat {
   title: string
-  messages: ChatMessage[]
+  messages: ExportedMessage[]
 }
 
-/** A chat as a Markdown document: a heading, then each turn under its speaker. */
+/** The messages of a conversation as exported (the thinking kept apart from the answer). */
+export function exportedMessages(messages: readonly NeptunUIMessage[]): ExportedMessage[] {
+  return messages
+    .filter((message): message is NeptunUIMessage & { role: 'user' | 'assistant' } => message.role === 'user' || message.role === 'assistant')
+    .map((message) => {
+      const reasoning = messageReasoning(message)
+      const { model, usage } = message.metadata ?? {}
+      return {
+        role: message.role,
+        content: messageText(message),
+        ...(reasoning ? { reasoning } : {}),
+        ...(message.role === 'assistant' && model ? { model } : {}),
+        ...(message.role === 'assistant' && usage ? { usage } : {}),
+      }
+    })
+}
+
+/**
+ * A chat as a Markdown document: a heading, then each turn under its speaker. An answer's
+ * thinking comes first, folded in a `<details>` block as chat apps show it.
+ */
 export function chatToMarkdown(chat: ExportableChat): string {
-  const turns = chat.messages.map(message => `### ${message.role === 'user' ? 'You' : 'Assistant'}\n\n${message.content}`)
+  const turns = chat.messages.map((message) => {
+    const speaker = message.role === 'user' ? 'You' : message.model ? `Assistant (${message.model})` : 'Assistant'
+    const thinking = message.reasoning ? `<details>\n<summary>Thinking</summary>\n\n${message.reasoning}\n\n</details>\n\n` : ''
+    return `### ${speaker}\n\n${thinking}${message.content}`
+  })
   return `# ${chat.title}\n\n${turns.join('\n\n')}\n`
 }
 

@@ -9,12 +9,20 @@ export interface NeptunMessageMetadata extends ChatStreamMetadata {
 
 export type NeptunUIMessage = UIMessage<NeptunMessageMetadata>
 
-/** The plain text of a UI message (its text parts joined). */
+/** The plain text of a UI message (its text parts joined): the answer, without the thinking. */
 export function messageText(message: UIMessage): string {
   return message.parts.map(part => (part.type === 'text' ? part.text : '')).join('')
 }
 
-/** The request body the endpoint accepts: exactly `{messages:[{role,content}]}`. */
+/** A message's thinking (its reasoning parts joined), '' when there is none. */
+export function messageReasoning(message: UIMessage): string {
+  return message.parts.map(part => (part.type === 'reasoning' ? part.text : '')).join('')
+}
+
+/**
+ * The request body the endpoint accepts: exactly `{messages:[{role,content}]}`. The thinking
+ * stays out: models are not asked to read their earlier thoughts again.
+ */
 export function toChatRequestMessages(messages: readonly UIMessage[]): ChatMessage[] {
   return messages
     .filter((message): message is UIMessage & { role: 'user' | 'assistant' } => message.role === 'user' || message.role === 'assistant')
@@ -23,11 +31,29 @@ export function toChatRequestMessages(messages: readonly UIMessage[]): ChatMessa
 
 /** A stored message as a UI message; its id keeps the database id so actions can find it. */
 export function storedToUIMessage(message: StoredMessage): NeptunUIMessage {
+  const usage = message.promptTokens === null && message.neurons === null
+    ? undefined
+    : {
+        ...(message.promptTokens === null ? {} : { promptTokens: message.promptTokens }),
+        ...(message.completionTokens === null ? {} : { completionTokens: message.completionTokens }),
+        ...(message.neurons === null ? {} : { neurons: message.neurons }),
+        ...(message.costUsd === null ? {} : { costUsd: message.costUsd }),
+      }
   return {
     id: `db-${message.id}`,
     role: message.role,
-    parts: [{ type: 'text', text: message.content }],
-    metadata: { dbId: message.id, status: message.status },
+    parts: [
+      ...(message.reasoning ? [{ type: 'reasoning' as const, text: message.reasoning, state: 'done' as const }] : []),
+      { type: 'text', text: message.content },
+    ],
+    metadata: {
+      dbId: message.id,
+      status: message.status,
+      ...(message.model ? { model: message.model } : {}),
+      ...(usage ? { usage } : {}),
+      ...(message.reasoningMs === null ? {} : { reasoningMs: message.reasoningMs }),
+      ...(message.finishReason ? { finishReason: message.finishReason } : {}),
+    },
   }
 }
 

@@ -34,7 +34,6 @@ export const ERRORS = {
   contextTooLong: 'Conversation too long for the model context window',
   chatRateLimited: 'Too many chat requests, try again later',
   dailyNeuronLimit: 'Daily usage limit reached, try again after midnight UTC',
-  chatUpdateEmpty: 'Body must give a title or a model',
   answerNotSaved: 'The answer could not be saved',
   databaseUnavailable: 'Database unavailable, try again shortly',
   invalidCredentials: 'Invalid email or password',

@@ -87,9 +87,9 @@ export const chatModelSchema = z.string({ error: ERRORS.invalidModel }).check((c
 })
 
 export const createChatSchema = z.object({ title: chatTitleSchema.optional(), model: chatModelSchema.optional() })
-/** PATCH /api/chats/:id: a new title, a new model for the next turn, or both. */
+/** PATCH /api/chats/:id: a new title, a new model for the next turn, or both (neither: the title is missing). */
 export const updateChatSchema = z.object({ title: chatTitleSchema.optional(), model: chatModelSchema.optional() })
-  .refine(body => body.title !== undefined || body.model !== undefined, { error: ERRORS.chatUpdateEmpty })
+  .refine(body => body.title !== undefined || body.model !== undefined, { error: ERRORS.titleInvalid, path: ['title'] })
 
 /** A positive id in a path or query (chats, messages). */
 export const idSchema = z.string().regex(/^\d{1,10}$/, { error: ERRORS.invalidId })
