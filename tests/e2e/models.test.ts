@@ -12,11 +12,12 @@ beforeAll(async () => { browser = await launchChromium() })
 afterAll(async () => { await browser?.close() })
 
 const llama = findLiveModel(DEFAULT_MODEL_NAME)!
-/** The model that writes its thinking into its text without the opening tag. */
-const thinker = LIVE_MODELS.find(model => model.capabilities.reasoning?.startsInside)!
+/** A model that writes its thinking into its text, between `<think>` tags. */
+const thinker = LIVE_MODELS.find(model => model.capabilities.reasoning?.format === 'think-tags')!
 
-async function pickModel(page: Page, name: string): Promise<void> {
+async function pickModel(page: Page, name: string, screenshot?: string): Promise<void> {
   await page.getByTestId('model-picker').click()
+  if (screenshot) await shot(page, screenshot)
   await page.locator(`[data-testid=model-option][data-model="${name}"]`).click()
   await expect.poll(() => page.getByTestId('model-picker').getAttribute('data-model')).toBe(name)
 }
@@ -34,7 +35,7 @@ describe('models in the browser', () => {
       await waitForAnswer(page, 2)
 
       // Switch to the reasoning model for the next turn: its thinking streams slowly enough to watch.
-      await pickModel(page, thinker.name)
+      await pickModel(page, thinker.name, 'model-picker')
       await send(page, `Why is the sky blue? ${directive({ reasoningTokens: 60, tokenDelayMs: 50, tokens: 30 })}`)
       const block = answers(page).nth(1).getByTestId('reasoning')
       await block.and(page.locator('[data-state=streaming]')).waitFor()
