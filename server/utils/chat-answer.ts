@@ -119,7 +119,10 @@ async function storedAnswerMetadata(turn: ChatTurn, ids: TurnIds | undefined, an
     ...(answer.finishReason ? { finishReason: answer.finishReason } : {}),
   }
   if (!ids) {
-    await recordUsage(answer.spent, db)
+    // The playground promises to store nothing: a cost that could not be counted does not fail its answer.
+    await recordUsage(answer.spent, db).catch((error: unknown) => {
+      console.error(`[chat] could not count a playground answer's cost: ${error instanceof Error ? error.name : 'error'}`)
+    })
     return metadata
   }
   const assistantMessageId = await storeAnswer(turn.chatId!, ids.assistantMessageId, answer, db)
