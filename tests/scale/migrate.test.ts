@@ -4,10 +4,12 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { getTableName, isTable } from 'drizzle-orm'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT, startAppServer } from '../../harness/app-server.ts'
 import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
+import * as schema from '../../server/db/schema.ts'
 
 const journal = JSON.parse(readFileSync(join(ROOT, 'server/db/migrations/meta/_journal.json'), 'utf8')) as { entries: unknown[] }
 
@@ -33,7 +35,10 @@ describe('npm run db:migrate', () => {
     const tables = await sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`
     await sql.end()
     expect(row!.n).toBe(journal.entries.length)
-    expect(tables.map(t => t.table_name)).toEqual(['chats', 'generation_stops', 'messages', 'rate_limits', 'users'])
+    // Every table of the schema, and nothing else.
+    const schemaTables = Object.values(schema).filter(isTable).map(table => getTableName(table)).sort()
+    expect(schemaTables).toContain('daily_usage')
+    expect(tables.map(t => t.table_name)).toEqual(schemaTables)
     const app = await startAppServer({ databaseUrl: pg.url })
     try {
       expect((await fetch(`${app.url}/api/health`)).status).toBe(200)
