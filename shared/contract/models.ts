@@ -30,7 +30,7 @@ const OPENAI_INPUTS: readonly WorkersAiInputName[] = [
   'max_completion_tokens', 'temperature', 'top_p', 'seed', 'frequency_penalty', 'presence_penalty', 'reasoning_effort',
 ]
 
-/** The seed's parameters with the defaults every entry shares. */
+/** The published parameters, with the values every entry shares. */
 function parameters(budget: { max_new_tokens: number, truncate: number } & Partial<ModelParameters>): ModelParameters {
   return { typical_p: -1, repetition_penalty: -1, return_full_text: false, ...budget }
 }

@@ -1,7 +1,7 @@
 // Every catalogue model through the chat endpoint, against the emulator playing its wire family:
 // what Workers AI is sent (only the inputs the model accepts, its own budget, the chat's
 // session affinity), what the client gets (thinking as reasoning parts, then the text), what is
-// stored (model, thinking, cost), and each model's own limits. Retired names get the seed's 400.
+// stored (model, thinking, cost), and each model's own limits. Retired names get the contract's 400.
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { answerCost, ERRORS, LIVE_MODELS, MODELS, type ChatMessage, type ChatWithMessages, type LiveModel } from '../../shared/contract/index.ts'
 import { emulatorControl } from '../../emulator/client.ts'
