@@ -4,6 +4,7 @@ import type { AnswerPart, ModelRequest, StartAnswer } from './parts.ts'
 import type { AiBinding } from './settings.ts'
 import { thinkTagSplitter } from './think-tags.ts'
 import { outputBudget, type WorkersAiInputs } from './inputs.ts'
+import { promptMessages } from './prompt.ts'
 
 /**
  * Asks a model through a Worker's `AI` binding, with workers-ai-provider, and maps the
@@ -18,10 +19,9 @@ export function bindingAnswer(binding: AiBinding, gatewayId: string | undefined,
   })
   const model = provider(request.model, request.sessionAffinity ? { sessionAffinity: request.sessionAffinity } : {})
   const options: LanguageModelV4CallOptions = {
-    prompt: [
-      { role: 'system', content: request.system },
-      ...request.messages.map(message => ({ role: message.role, content: [{ type: 'text' as const, text: message.content }] })),
-    ],
+    prompt: promptMessages(request).map(message => message.role === 'system'
+      ? { role: 'system' as const, content: message.content }
+      : { role: message.role, content: [{ type: 'text' as const, text: message.content }] }),
   }
   return async (signal) => {
     const { stream } = await model.doStream({ ...options, abortSignal: signal })

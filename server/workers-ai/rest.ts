@@ -1,6 +1,7 @@
 import type { ModelRequest, StartAnswer } from './parts.ts'
 import { WorkersAiHttpError } from './errors.ts'
 import { outputBudget } from './inputs.ts'
+import { promptMessages } from './prompt.ts'
 import { readRestFrames } from './rest-frames.ts'
 import type { WorkersAiSettings } from './settings.ts'
 import { readText, upstreamPost } from './upstream-post.ts'
@@ -15,7 +16,7 @@ export function restAnswer(settings: WorkersAiSettings, request: ModelRequest): 
     ? `https://gateway.ai.cloudflare.com/v1/${settings.accountId}/${settings.gatewayId}/workers-ai/run/${request.model}`
     : `${settings.baseUrl}/accounts/${settings.accountId}/ai/run/${request.model}`
   const body = JSON.stringify({
-    messages: [{ role: 'system', content: request.system }, ...request.messages.map(({ role, content }) => ({ role, content }))],
+    messages: promptMessages(request),
     stream: true,
     ...request.inputs,
   })

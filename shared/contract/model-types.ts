@@ -33,6 +33,8 @@ export interface ReasoningCapability {
   startsInside?: boolean
   /** `reasoning_effort` to send, for models whose documentation gives one. */
   effort?: 'low' | 'medium' | 'high'
+  /** Its vendor advises against a system prompt: the instructions go in front of the first user message. */
+  instructionsInUserTurn?: boolean
 }
 
 /** How a model takes images (not used by the chat yet; recorded for it). */

@@ -85,8 +85,9 @@ export const LIVE_MODELS: readonly LiveModel[] = [
   {
     // https://developers.cloudflare.com/workers-ai/models/qwq-32b/
     // Sampling as Qwen recommends for QwQ (temperature 0.6, top_p 0.95, top_k 20-40; greedy
-    // decoding makes it repeat itself), not Cloudflare's default temperature of 0.15. It thinks
-    // at length, so most of the 24k window goes to the output budget.
+    // decoding makes it repeat itself), not Cloudflare's default temperature of 0.15; its template
+    // opens the thinking, so answers may lack the opening tag (https://huggingface.co/Qwen/QwQ-32B).
+    // It thinks at length, so most of the 24k window goes to the output budget.
     publisher: cloudflare,
     name: AllowedCloudflareModelNames.CloudflareQwq,
     label: 'QwQ 32B',
@@ -106,9 +107,10 @@ export const LIVE_MODELS: readonly LiveModel[] = [
   },
   {
     // https://developers.cloudflare.com/workers-ai/models/deepseek-r1-distill-qwen-32b/
-    // DeepSeek recommends temperature 0.6 and top_p 0.95 for the R1 distills, and measured them
-    // with up to 32,768 generated tokens; half of that keeps a hard question's thinking and its
-    // answer in budget at a bounded price.
+    // DeepSeek recommends temperature 0.6 and top_p 0.95 for the R1 distills, no system prompt
+    // (instructions in the user's turn), and measured them with up to 32,768 generated tokens;
+    // half of that keeps a hard question's thinking and its answer in budget at a bounded price.
+    // https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-32B
     publisher: cloudflare,
     name: AllowedCloudflareModelNames.CloudflareDeepSeekR1,
     label: 'DeepSeek R1 Distill 32B',
@@ -121,7 +123,7 @@ export const LIVE_MODELS: readonly LiveModel[] = [
       parameters: parameters({ max_new_tokens: 16_384, truncate: 60_000, temperature: 0.6, top_p: 0.95 }),
     },
     limits: { contextWindow: 80_000, maxOutputTokens: 16_384 },
-    capabilities: { reasoning: { format: 'think-tags', startsInside: true } },
+    capabilities: { reasoning: { format: 'think-tags', startsInside: true, instructionsInUserTurn: true } },
     pricing: { inputNeuronsPerMillion: 45_170, outputNeuronsPerMillion: 443_756 },
     acceptedInputs: WORKERS_AI_INPUTS,
     documentation: 'https://developers.cloudflare.com/workers-ai/models/deepseek-r1-distill-qwen-32b/',

@@ -4,6 +4,7 @@
 // stored (model, thinking, cost), and each model's own limits. Retired names get the contract's 400.
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { answerCost, ERRORS, LIVE_MODELS, MODELS, type ChatMessage, type ChatWithMessages, type LiveModel } from '../../shared/contract/index.ts'
+import { SYSTEM_PROMPT } from '../../server/utils/system-prompt.ts'
 import { emulatorControl } from '../../emulator/client.ts'
 import { emulatedModel } from '../../emulator/models.ts'
 import { directive, expectApiError, marker, readUiStream, signUp, type ReadStream, type TestUser, type UiFrame } from '../support/api-client.ts'
@@ -49,6 +50,15 @@ describe.each(LIVE_MODELS.map(model => [model.name, model] as const))('%s', (_na
     expect(body.stream).toBe(true)
     expect(body).not.toHaveProperty('typical_p')
     expect(record.sessionAffinity).toBe(`neptun-chat-${chat.id}`)
+    // The instructions: a system message, or in the user's turn for models advised against one.
+    const messages = body.messages as { role: string, content: string }[]
+    if (model.capabilities.reasoning?.instructionsInUserTurn) {
+      expect(messages.map(message => message.role)).toEqual(['user'])
+      expect(messages[0]!.content.startsWith(`${SYSTEM_PROMPT}\n\n`)).toBe(true)
+    }
+    else {
+      expect(messages[0]).toEqual({ role: 'system', content: SYSTEM_PROMPT })
+    }
   })
 
   if (model.capabilities.reasoning) {
@@ -99,7 +109,7 @@ describe.each(LIVE_MODELS.map(model => [model.name, model] as const))('%s', (_na
     const count = Math.min(30, Math.ceil((truncate * 4 * 1.2) / size) + 1)
     const history: ChatMessage[] = Array.from({ length: count }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `#${i} ${'z'.repeat(size)}` }))
     const { record } = await turnWith(model, 'Last question', history)
-    const received = (record.body as { messages: ChatMessage[] }).messages.slice(1)
+    const received = (record.body as { messages: { role: string, content: string }[] }).messages.filter(message => message.role !== 'system')
     expect(received.length).toBeLessThan(history.length + 1)
     expect(received.at(-1)!.content).toContain('Last question')
     const chars = received.reduce((sum, message) => sum + message.content.length, 0)
