@@ -10,6 +10,8 @@ export const users = pgTable('users', {
   sessionVersion: integer('session_version').notNull().default(1),
   /** The model of the user's last turn or pick: new chats start with it. */
   lastModel: text('last_model'),
+  /** The UI language the user chose (a LocaleCode); null follows the browser's language. */
+  locale: text('locale'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, table => [
   uniqueIndex('users_email_lower_idx').on(sql`lower(${table.email})`),

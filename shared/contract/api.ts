@@ -1,3 +1,4 @@
+import type { LocaleCode } from './locales.ts'
 import type { ChatMessage } from './schemas.ts'
 
 export type MessageStatus = 'complete' | 'aborted' | 'error'
@@ -18,6 +19,12 @@ export interface CurrentUser {
   user: PublicUser
   /** The model of the user's last turn (or last pick for a chat): new chats start with it. */
   lastModel: string | null
+}
+
+/** GET and PATCH /api/settings: the signed-in user's preferences. */
+export interface UserSettings {
+  /** The UI language the user chose; null follows the browser's language. */
+  locale: LocaleCode | null
 }
 
 export interface ChatSummary {

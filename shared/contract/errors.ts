@@ -45,6 +45,7 @@ export const ERRORS = {
   passwordTooLong: `Password must be at most ${LIMITS.maxPasswordLength} characters`,
   titleInvalid: `Title must be 1 to ${LIMITS.maxTitleChars} characters`,
   invalidId: 'Invalid id',
+  invalidLocale: 'Unknown locale',
   crossSiteRequest: 'Cross-site request refused',
   notFound: 'Not Found',
   internal: 'Internal Server Error',

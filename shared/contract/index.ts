@@ -6,6 +6,7 @@
 export * from './api.ts'
 export * from './errors.ts'
 export * from './limits.ts'
+export * from './locales.ts'
 export * from './models.ts'
 export * from './schemas.ts'
 export * from './titles.ts'

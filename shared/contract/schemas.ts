@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ERRORS } from './errors.ts'
 import { LIMITS } from './limits.ts'
 import { findModel } from './models.ts'
+import { LOCALE_CODES } from './locales.ts'
 
 /** PostgreSQL text cannot hold NUL characters: refuse them up front instead of failing the insert. */
 const noNul = (value: string) => !value.includes('\u0000')
@@ -95,6 +96,11 @@ export const updateChatSchema = z.object({ title: chatTitleSchema.optional(), mo
 export const idSchema = z.string().regex(/^\d{1,10}$/, { error: ERRORS.invalidId })
   .transform(Number)
   .refine(id => id >= 1 && id <= LIMITS.maxChatId, { error: ERRORS.invalidId })
+
+/** PATCH /api/settings: every field optional; `locale: null` goes back to the browser's language. */
+export const settingsSchema = z.object({
+  locale: z.enum(LOCALE_CODES, { error: ERRORS.invalidLocale }).nullable().optional(),
+})
 
 export const chatParamsSchema = z.object({ id: idSchema })
 export const truncateQuerySchema = z.object({ from: idSchema })

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { ERRORS, loginSchema } from '#shared/contract'
+import { ERRORS, isLocaleCode, loginSchema } from '#shared/contract'
 
 export default defineEventHandler(async (event) => {
   const { email, password } = await readValidatedJson(event, loginSchema)
@@ -13,5 +13,7 @@ export default defineEventHandler(async (event) => {
     throw apiError(401, ERRORS.invalidCredentials)
   }
   await startSession(event, user)
+  // The language the user chose follows them to this browser.
+  if (isLocaleCode(user.locale)) sendLocaleCookie(event, user.locale)
   return { user: { id: user.id, email: user.email } }
 })

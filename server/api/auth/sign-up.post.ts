@@ -5,7 +5,7 @@ export default defineEventHandler(async (event) => {
   const db = await useDb()
   const passwordHash = await hashPassword(password)
   const [user] = await db.insert(tables.users)
-    .values({ email, passwordHash })
+    .values({ email, passwordHash, locale: localeFromCookie(event) })
     .onConflictDoNothing()
     .returning({ id: tables.users.id, email: tables.users.email, sessionVersion: tables.users.sessionVersion })
   if (!user) throw apiError(409, ERRORS.emailTaken)
