@@ -1,4 +1,5 @@
 import type { NitroConfig } from 'nitropack'
+import { DEFAULT_LOCALE, LOCALES } from './shared/contract/locales'
 
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
@@ -6,7 +7,7 @@ export default defineNuxtConfig({
   devtools: { enabled: false },
   telemetry: false,
 
-  modules: ['@nuxt/ui', 'nuxt-auth-utils', '@nuxt/eslint'],
+  modules: ['@nuxt/ui', 'nuxt-auth-utils', '@nuxt/eslint', '@nuxtjs/i18n'],
 
   css: ['~/assets/css/main.css'],
 
@@ -20,6 +21,16 @@ export default defineNuxtConfig({
     serverBundle: { collections: ['lucide'] },
     clientBundle: { scan: true },
     fallbackToApi: false,
+  },
+
+  // URLs stay the same in every language. The browser's language decides unless the user chose
+  // one (plugins/locale-preference.ts); each language's messages load on their own, when needed.
+  i18n: {
+    strategy: 'no_prefix',
+    defaultLocale: DEFAULT_LOCALE,
+    locales: LOCALES.map(locale => ({ ...locale, file: `${locale.code}.json` })),
+    detectBrowserLanguage: { useCookie: false, fallbackLocale: DEFAULT_LOCALE },
+    bundle: { fullInstall: false },
   },
 
   runtimeConfig: {

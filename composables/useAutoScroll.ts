@@ -24,11 +24,13 @@ export function useAutoScroll(container: Ref<HTMLElement | null | undefined>, so
     else if (distanceFromBottom(element) <= threshold) atBottom.value = true
   }
 
+  /** `smooth` only animates for users who have not asked their system for reduced motion. */
   function scrollToBottom(behavior: ScrollBehavior = 'auto'): void {
     const element = container.value
     if (!element) return
     atBottom.value = true
-    element.scrollTo({ top: element.scrollHeight, behavior })
+    const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches
+    element.scrollTo({ top: element.scrollHeight, behavior: reduceMotion ? 'auto' : behavior })
     lastTop = element.scrollTop
   }
 

@@ -48,28 +48,22 @@ export interface ChatErrorView {
   retryable: boolean
 }
 
-/** Turns any error from a chat request into words for the inline alert. */
-export function describeChatError(error: Error): ChatErrorView {
+/** Turns any error from a chat request into words, in the user's language, for the inline alert. */
+export function describeChatError(error: Error, t: Translate): ChatErrorView {
+  const view = (title: string, description: string, retryable = true, retryAfterSeconds: number | null = null) =>
+    ({ title, description, retryable, retryAfterSeconds })
   if (error instanceof ChatRequestError) {
-    if (error.statusMessage === ERRORS.serviceRetired)
-      return { title: 'This model was retired', description: `${ERRORS.serviceRetired} Choose another model in the model menu.`, retryAfterSeconds: null, retryable: false }
-    if (error.statusCode === 429)
-      // The alert adds its own countdown, so the server's "try again later" would say it twice.
-      return { title: 'Rate limited', description: error.statusMessage.replace(/,? try again later\.?$/i, ''), retryAfterSeconds: error.retryAfterSeconds, retryable: true }
-    if (error.statusCode === 401)
-      return { title: 'Signed out', description: 'Your session has ended. Sign in again to continue.', retryAfterSeconds: null, retryable: false }
-    if (error.statusMessage === ERRORS.chatNotFound)
-      return { title: ERRORS.chatNotFound, description: 'This chat no longer exists.', retryAfterSeconds: null, retryable: false }
-    return { title: `Request failed (${error.statusCode})`, description: error.statusMessage, retryAfterSeconds: null, retryable: true }
+    if (error.statusMessage === ERRORS.serviceRetired) return view(t('chatError.retiredTitle'), t('chatError.retiredDescription'), false)
+    // The alert counts down the wait itself, so these say nothing about "later".
+    if (error.statusCode === 429) {
+      const description = error.statusMessage === ERRORS.upstreamRateLimited ? t('chatError.modelBusy') : t('chatError.tooManyRequests')
+      return view(t('chatError.rateLimitedTitle'), description, true, error.retryAfterSeconds)
+    }
+    if (error.statusCode === 401) return view(t('chatError.signedOutTitle'), t('chatError.signedOutDescription'), false)
+    if (error.statusMessage === ERRORS.chatNotFound) return view(t('errors.chatNotFound'), t('chatError.chatGone'), false)
+    return view(t('chatError.requestFailedTitle', { status: error.statusCode }), errorText(t, error.statusMessage, error.statusCode))
   }
-  if (error instanceof TypeError)
-    return { title: 'Connection lost', description: 'The network dropped while the answer was streaming.', retryAfterSeconds: null, retryable: true }
-  return { title: 'The answer broke off', description: error.message || ERRORS.upstreamFailed, retryAfterSeconds: null, retryable: true }
-}
-
-/** The statusMessage of an error from `$fetch` (ofetch's FetchError carries the JSON body). */
-export function apiErrorMessage(error: unknown): string {
-  const data = (error as { data?: { statusMessage?: unknown } } | null)?.data
-  if (typeof data?.statusMessage === 'string') return data.statusMessage
-  return error instanceof Error ? error.message : String(error)
+  if (error instanceof TypeError) return view(t('chatError.connectionLostTitle'), t('chatError.connectionLostDescription'))
+  // A stream that ended in an error part: its text is one of the API's.
+  return view(t('chatError.brokeOffTitle'), errorKey(error.message) ? errorText(t, error.message) : t('errors.upstreamFailed'))
 }

@@ -29,14 +29,21 @@ export function exportedMessages(messages: readonly NeptunUIMessage[]): Exported
     })
 }
 
+/** The words a Markdown export is written with, in the user's language. */
+export interface ExportLabels {
+  user: string
+  assistant: string
+  thinking: string
+}
+
 /**
  * A chat as a Markdown document: a heading, then each turn under its speaker. An answer's
  * thinking comes first, folded in a `<details>` block as chat apps show it.
  */
-export function chatToMarkdown(chat: ExportableChat): string {
+export function chatToMarkdown(chat: ExportableChat, labels: ExportLabels): string {
   const turns = chat.messages.map((message) => {
-    const speaker = message.role === 'user' ? 'You' : message.model ? `Assistant (${message.model})` : 'Assistant'
-    const thinking = message.reasoning ? `<details>\n<summary>Thinking</summary>\n\n${message.reasoning}\n\n</details>\n\n` : ''
+    const speaker = message.role === 'user' ? labels.user : message.model ? `${labels.assistant} (${message.model})` : labels.assistant
+    const thinking = message.reasoning ? `<details>\n<summary>${labels.thinking}</summary>\n\n${message.reasoning}\n\n</details>\n\n` : ''
     return `### ${speaker}\n\n${thinking}${message.content}`
   })
   return `# ${chat.title}\n\n${turns.join('\n\n')}\n`

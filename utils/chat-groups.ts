@@ -1,25 +1,27 @@
 import type { ChatSummary } from '#shared/contract'
 
 export interface ChatGroup {
-  label: 'Today' | 'Yesterday' | 'Previous 7 days' | 'Older'
+  /** Its heading's key under `sidebar.groups` in the locale files. */
+  period: 'today' | 'yesterday' | 'previous7Days' | 'older'
   chats: ChatSummary[]
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
 /**
- * Groups chats (already newest first) by their last activity, as in every chat product's sidebar.
+ * Groups chats (already newest first) by their last activity, as in every chat product's
+ * sidebar; days end at the browser's midnight.
  *
  * @example
- * groupChatsByDate(chats, new Date()) // [{ label: 'Today', chats: [...] }, { label: 'Older', chats: [...] }]
+ * groupChatsByDate(chats, new Date()) // [{ period: 'today', chats: [...] }, { period: 'older', chats: [...] }]
  */
 export function groupChatsByDate(chats: readonly ChatSummary[], now: Date = new Date()): ChatGroup[] {
   const startOfToday = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime()
   const groups: ChatGroup[] = [
-    { label: 'Today', chats: [] },
-    { label: 'Yesterday', chats: [] },
-    { label: 'Previous 7 days', chats: [] },
-    { label: 'Older', chats: [] },
+    { period: 'today', chats: [] },
+    { period: 'yesterday', chats: [] },
+    { period: 'previous7Days', chats: [] },
+    { period: 'older', chats: [] },
   ]
   for (const chat of chats) {
     const at = new Date(chat.updatedAt).getTime()

@@ -35,6 +35,11 @@ export interface ContextOptions {
   user?: TestUser
   viewport?: { width: number, height: number }
   mobile?: boolean
+  /** The browser's language (navigator.language and Accept-Language), e.g. 'de-DE'. */
+  locale?: string
+  colorScheme?: 'light' | 'dark'
+  reducedMotion?: 'reduce' | 'no-preference'
+  forcedColors?: 'active' | 'none'
 }
 
 /**
@@ -45,6 +50,10 @@ export interface ContextOptions {
 export async function newContext(browser: Browser, options: ContextOptions = {}) {
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
+    locale: options.locale ?? 'en-US',
+    colorScheme: options.colorScheme ?? 'light',
+    reducedMotion: options.reducedMotion ?? 'no-preference',
+    forcedColors: options.forcedColors ?? 'none',
     ...(options.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
   })
   if (options.user) await addSession(context, options.user)
