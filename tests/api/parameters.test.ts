@@ -60,7 +60,7 @@ describe('generation parameters', () => {
     expect(record.path).toContain(model.configuration.model)
   })
 
-  it('sends the markdown system prompt first as a real system message, and nothing else as system', async () => {
+  it('sends the markdown system prompt, which asks for answers in the user\'s language, first as a real system message, and nothing else as system', async () => {
     const { body } = await received([
       { role: 'user', content: 'First' },
       { role: 'assistant', content: 'Reply' },
@@ -68,6 +68,7 @@ describe('generation parameters', () => {
     ])
     expect(body.messages[0]).toEqual({ role: 'system', content: SYSTEM_PROMPT })
     expect(SYSTEM_PROMPT).toMatch(/markdown/i)
+    expect(SYSTEM_PROMPT).toMatch(/language of the user's latest message, unless the user asks for another/i)
     expect(body.messages.filter(m => m.role === 'system')).toHaveLength(1)
     expect(body.messages.slice(1).map(m => m.role)).toEqual(['user', 'assistant', 'user'])
   })
