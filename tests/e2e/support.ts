@@ -35,6 +35,8 @@ export interface ContextOptions {
   user?: TestUser
   viewport?: { width: number, height: number }
   mobile?: boolean
+  /** Device pixels per CSS pixel (zoom); `mobile` implies 2. */
+  deviceScaleFactor?: number
   /** The browser's language (navigator.language and Accept-Language), e.g. 'de-DE'. */
   locale?: string
   colorScheme?: 'light' | 'dark'
@@ -54,6 +56,7 @@ export async function newContext(browser: Browser, options: ContextOptions = {})
     colorScheme: options.colorScheme ?? 'light',
     reducedMotion: options.reducedMotion ?? 'no-preference',
     forcedColors: options.forcedColors ?? 'none',
+    ...(options.deviceScaleFactor ? { deviceScaleFactor: options.deviceScaleFactor } : {}),
     ...(options.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
   })
   if (options.user) await addSession(context, options.user)
