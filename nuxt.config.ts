@@ -54,6 +54,8 @@ export default defineNuxtConfig({
       if (process.env.NITRO_PRESET?.startsWith('cloudflare')) config.experimental = { ...config.experimental, asyncContext: true }
       // Lets the test run keep the Node build and the Worker build side by side.
       if (process.env.NEPTUN_OUTPUT_DIR) config.output = { ...config.output, dir: process.env.NEPTUN_OUTPUT_DIR }
+      // First of all plugins: its request hook must run before the i18n module's (see the file).
+      config.plugins = ['~/server/api-runtime-config', ...(config.plugins ?? [])]
       // drizzle's migrations travel inside .output as server assets (its migrator reads files).
       config.serverAssets = [...(config.serverAssets ?? []), { baseName: 'migrations', dir: 'db/migrations' }]
       // Keep Nuxt's HTML error page for pages; API routes answer {statusCode, statusMessage}.
