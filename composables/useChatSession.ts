@@ -75,10 +75,11 @@ export function useChatSession(options: ChatSessionOptions) {
     return localStatus.get(message.id) ?? message.metadata?.status ?? 'complete'
   }
 
-  /** The model that wrote an answer (undefined for the user's messages). */
+  /** The model that wrote an answer; undefined for the user's messages and stored answers of unknown origin (an imported conversation). */
   function modelOf(message: NeptunUIMessage): string | undefined {
     if (message.role !== 'assistant') return undefined
-    return message.metadata?.model ?? localModel.get(message.id) ?? answeringModel
+    if (message.metadata?.dbId !== undefined) return message.metadata.model
+    return localModel.get(message.id) ?? answeringModel
   }
 
   /**

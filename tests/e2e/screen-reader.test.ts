@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { DEFAULT_MODEL_NAME } from '../../shared/contract/models.ts'
 import { apiUser, ARTIFACTS, directive, launchChromium, newContext, open, shot, startChat, waitForAnswer } from './support.ts'
-import { LONG_MARKDOWN_ANSWER, savedChat } from './a11y/pages.ts'
+import { answeredChat, LONG_MARKDOWN_ANSWER, savedChat } from './a11y/pages.ts'
 
 let browser: Browser
 beforeAll(async () => { browser = await launchChromium() })
@@ -90,10 +90,11 @@ describe('screen readers', () => {
 
   it('find messages named by who wrote them (the model by name), code blocks by language, tables as regions', async () => {
     const user = await apiUser()
+    const path = await answeredChat(user, LONG_MARKDOWN_ANSWER)
     for (const locale of ['en-US', 'de-DE'] as const) {
       const { context, page } = await newContext(browser, { user, locale })
       try {
-        await open(page, await savedChat(user, LONG_MARKDOWN_ANSWER))
+        await open(page, path)
         await page.locator('[data-testid=code-block] .shiki').first().waitFor()
         const tree = await page.getByTestId('message-list').ariaSnapshot()
         writeFileSync(join(ARTIFACTS, `aria-snapshot-${locale}.yml`), `${tree}\n`)
@@ -115,6 +116,20 @@ describe('screen readers', () => {
       finally {
         await context.close()
       }
+    }
+  })
+
+  it('do not hear a model named for an answer whose model is unknown (an imported conversation)', async () => {
+    const user = await apiUser()
+    const { context, page } = await newContext(browser, { user })
+    try {
+      await open(page, await savedChat(user, 'An answer from elsewhere.'))
+      const tree = await page.getByTestId('message-list').ariaSnapshot()
+      expect(tree).toContain('- article "Neptun answered:"')
+      expect(tree).not.toContain(DEFAULT_MODEL_NAME)
+    }
+    finally {
+      await context.close()
     }
   })
 })

@@ -9,7 +9,7 @@ import { signUp, uniqueEmail, type TestUser } from '../support/api-client.ts'
 
 export { launchChromium } from '../../harness/browser.ts'
 export { emulatorControl } from '../../emulator/client.ts'
-export { signUp, uniqueEmail, directive, sleep, type TestUser } from '../support/api-client.ts'
+export { signUp, uniqueEmail, directive, readUiStream, sleep, type TestUser } from '../support/api-client.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
 // Every page (and page state) the accessibility suite checks, in every theme and language.
 // A new page joins the check with one line here, e.g. `{ name: 'usage', path: '/usage', signedIn: true }`.
 import type { Page } from 'playwright-core'
-import { directive, type TestUser } from '../support.ts'
+import { directive, readUiStream, type TestUser } from '../support.ts'
 
 export interface A11yPage {
   name: string
@@ -104,6 +104,14 @@ async function renameDialog(page: Page): Promise<void> {
   await page.getByTestId('chat-item-menu').first().click()
   await page.getByRole('menuitem').first().click()
   await page.getByTestId('rename-input').waitFor()
+}
+
+/** A chat whose answer the model (the emulator) wrote: `answer`, stored with the model's name. Returns its path. */
+export async function answeredChat(user: TestUser, answer: string): Promise<string> {
+  const chat = await user.createChat('Streaming HTTP')
+  const res = await user.chat(chat.id, [{ role: 'user', content: `How does HTTP streaming work? ${directive({ reply: answer, tokenDelayMs: 0 })}` }])
+  if (res.status !== 200 || !(await readUiStream(res)).done) throw new Error(`the answer did not stream: ${res.status}`)
+  return `/chat/${chat.id}`
 }
 
 /** Every top-level code block highlighted (Shiki's colours are what contrast is checked against). */
