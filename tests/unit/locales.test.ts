@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { ERRORS } from '../../shared/contract/errors.ts'
 import { LOCALES } from '../../shared/contract/locales.ts'
 import { SHORTCUTS } from '../../utils/shortcuts.ts'
-import { ROOT } from '../support/app-server.ts'
+import { ROOT } from '../../harness/app-server.ts'
 
 type Messages = { [key: string]: string | Messages }
 
