@@ -35,9 +35,6 @@ export function chatEndpoint(modelName: string, chatId: number | null): string {
 export function useChatSession(options: ChatSessionOptions) {
   const { prefer } = useModels()
   const localStatus = reactive(new Map<string, MessageStatus>())
-  const localModel = reactive(new Map<string, string>())
-  /** The model asked for the answer being written (the selection may change meanwhile). */
-  let answeringModel = selected.value.name
   const errorAt = ref(0)
 
   const transport = new DefaultChatTransport<NeptunUIMessage>({
@@ -60,10 +57,8 @@ export function useChatSession(options: ChatSessionOptions) {
     throttle: 50,
     onError: () => { errorAt.value = Date.now() },
     onFinish: ({ message, messages, isAbort, isError }) => {
-      if (messages.some(other => other.id === message.id)) {
+      if (messages.some(other => other.id === message.id))
         localStatus.set(message.id, isAbort ? 'aborted' : isError ? 'error' : message.metadata?.status ?? 'complete')
-        localModel.set(message.id, answeringModel)
-      }
       options.onAnswerEnd?.()
     },
   })
@@ -73,13 +68,6 @@ export function useChatSession(options: ChatSessionOptions) {
   function statusOf(message: NeptunUIMessage, index: number): MessageDisplayStatus {
     if (busy.value && index === chat.messages.value.length - 1 && message.role === 'assistant') return 'streaming'
     return localStatus.get(message.id) ?? message.metadata?.status ?? 'complete'
-  }
-
-  /** The model that wrote an answer; undefined for the user's messages and stored answers of unknown origin (an imported conversation). */
-  function modelOf(message: NeptunUIMessage): string | undefined {
-    if (message.role !== 'assistant') return undefined
-    if (message.metadata?.dbId !== undefined) return message.metadata.model
-    return localModel.get(message.id) ?? answeringModel
   }
 
   /**
@@ -100,7 +88,6 @@ export function useChatSession(options: ChatSessionOptions) {
   async function send(text: string): Promise<void> {
     if (!text.trim() || busy.value) return
     chat.clearError()
-    answeringModel = selected.value.name
     await chat.sendMessage({ text })
   }
 
@@ -136,7 +123,6 @@ export function useChatSession(options: ChatSessionOptions) {
     chat.clearError()
     await truncateStoredFrom(index)
     chat.messages.value = chat.messages.value.slice(0, index + 1)
-    answeringModel = selected.value.name
     await chat.regenerate()
   }
 
@@ -146,7 +132,6 @@ export function useChatSession(options: ChatSessionOptions) {
     chat.clearError()
     await truncateStoredFrom(index)
     chat.messages.value = chat.messages.value.slice(0, index)
-    answeringModel = selected.value.name
     await chat.sendMessage({ text })
   }
 
@@ -164,7 +149,6 @@ export function useChatSession(options: ChatSessionOptions) {
     errorAt,
     busy,
     statusOf,
-    modelOf,
     send,
     stop,
     regenerate,

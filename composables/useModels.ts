@@ -18,6 +18,11 @@ export function useModels() {
     return live.find(model => model.name === name) ?? live.find(model => model.name === DEFAULT_MODEL_NAME) ?? live[0]!
   }
 
+  /** How a model is called in the UI: its catalogue label, or its bare name when the catalogue no longer has it. */
+  function labelOf(name: string): string {
+    return models.value.find(model => model.name === name)?.label ?? name
+  }
+
   async function refresh(): Promise<void> {
     const published = await $fetch<ModelConfiguration[]>('/api/ai/models')
     const live = published.filter(isLiveModel)
@@ -38,5 +43,5 @@ export function useModels() {
     if (me?.lastModel && models.value.some(model => model.name === me.lastModel)) preferredName.value = me.lastModel
   }
 
-  return { models, preferred, prefer, resolve, refresh, syncPreferred }
+  return { models, preferred, prefer, resolve, labelOf, refresh, syncPreferred }
 }

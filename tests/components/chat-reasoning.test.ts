@@ -99,7 +99,7 @@ describe('thinking in what leaves the page', () => {
   it('is exported: folded in Markdown, its own field in JSON', () => {
     const messages = exportedMessages([question, stored])
     expect(messages[1]).toEqual({ role: 'assistant', content: 'Blue.', reasoning: 'Light scatters.', model: 'deepseek-r1-distill-qwen-32b', usage: { promptTokens: 10, completionTokens: 20, neurons: 9.33, costUsd: 0.0001 } })
-    const markdown = chatToMarkdown({ title: 'Sky', messages })
+    const markdown = chatToMarkdown({ title: 'Sky', messages }, { user: 'You', assistant: 'Assistant', thinking: 'Thinking' })
     expect(markdown).toContain('### Assistant (deepseek-r1-distill-qwen-32b)\n\n<details>\n<summary>Thinking</summary>\n\nLight scatters.\n\n</details>\n\nBlue.')
   })
 
