@@ -54,6 +54,8 @@ export function describeChatError(error: Error, t: Translate): ChatErrorView {
     ({ title, description, retryable, retryAfterSeconds })
   if (error instanceof ChatRequestError) {
     if (error.statusMessage === ERRORS.serviceRetired) return view(t('chatError.retiredTitle'), t('chatError.retiredDescription'), false)
+    // Hours away (midnight UTC): the reset time says it, not a countdown on the Retry button.
+    if (error.statusMessage === ERRORS.dailyNeuronLimit) return view(t('chatError.dailyLimitTitle'), t('errors.dailyNeuronLimit'), false)
     // The alert counts down the wait itself, so these say nothing about "later".
     if (error.statusCode === 429) {
       const description = error.statusMessage === ERRORS.upstreamRateLimited ? t('chatError.modelBusy') : t('chatError.tooManyRequests')

@@ -3,8 +3,9 @@
 // streams, folded to "Thought for …" after), never inside the answer; who wrote the answer and
 // what it cost; the notice for an answer cut off at its budget; thinking kept out of copies of
 // the answer and out of the next request, and in the export.
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nextTick, reactive } from 'vue'
+import { useNuxtApp } from '#imports'
 import ChatMessage from '~/components/chat/ChatMessage.vue'
 import ChatReasoning from '~/components/chat/ChatReasoning.vue'
 import { chatToMarkdown, exportedMessages } from '~/utils/chat-export'
@@ -77,6 +78,29 @@ describe('ChatMessage with thinking', () => {
     const noText = await mountInApp(ChatMessage, { message: { ...cut, parts: cut.parts.slice(0, 1) }, status: 'complete', canRegenerate: true, canEdit: true })
     expect(noText.find('[data-testid="cut-off-notice"]').text()).toMatch(/whole budget thinking/)
     expect(noText.text()).not.toContain('No answer.')
+  })
+})
+
+describe('in German', () => {
+  beforeAll(async () => { await useNuxtApp().$i18n.setLocale('de') })
+  afterAll(async () => { await useNuxtApp().$i18n.setLocale('en') })
+
+  it('the thinking block says how long the model thought, with German plurals', async () => {
+    const wrapper = await mountInApp(ChatReasoning, { text: 'Schritt eins', streaming: false, durationMs: 65_000 })
+    expect(wrapper.find('[data-testid="reasoning-toggle"]').text()).toBe('1 Minute, 5 Sekunden lang nachgedacht')
+    const streaming = await mountInApp(ChatReasoning, { text: 'Schritt', streaming: true })
+    expect(streaming.find('[data-testid="reasoning-toggle"]').text()).toBe('Denkt nach …')
+  })
+
+  it('the details on hover write numbers and dollars as German does', async () => {
+    const wrapper = await mountInApp(ChatMessage, { message: thinkingAnswer('done'), status: 'complete', canRegenerate: false, canEdit: false })
+    expect(wrapper.find('[data-testid="message-meta"]').text().replace(/\u00A0/g, ' ')).toBe('QwQ 32B · 1.200 Eingabe- + 340 Ausgabe-Tokens · 103 Neurons · 0,0011 $')
+  })
+
+  it('the cut-off notice is German too', async () => {
+    const cut = { ...thinkingAnswer('done'), metadata: { ...thinkingAnswer('done').metadata, finishReason: 'length' as const } }
+    const wrapper = await mountInApp(ChatMessage, { message: cut, status: 'complete', canRegenerate: true, canEdit: true })
+    expect(wrapper.find('[data-testid="cut-off-notice"]').text()).toMatch(/Die Antwort wurde abgeschnitten.*Ausgabegrenze von 12\.000 Tokens/)
   })
 })
 

@@ -1,11 +1,14 @@
 // The second language: the browser's language decides, the user's choice overrides it and
 // follows them to another browser, API error texts are translated only on screen, dates are
-// written the language's way, and only the language in use is loaded.
+// written the language's way, and only the language in use is loaded. Models, thinking, cost
+// and usage speak the language too, with its numbers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { ERRORS } from '../../shared/contract/errors.ts'
 import { LOCALE_COOKIE } from '../../shared/contract/locales.ts'
+import { FREE_DAILY_NEURONS } from '../../shared/contract/usage.ts'
 import { apiUser, appUrl, launchChromium, newContext, open, PASSWORD, reload, uniqueEmail } from './support.ts'
+import { thoughtChat } from './a11y/pages.ts'
 
 let browser: Browser
 beforeAll(async () => { browser = await launchChromium() })
@@ -138,6 +141,37 @@ describe('languages', () => {
       const messageFiles = loaded.filter(path => path.includes('/_i18n/'))
       expect(messageFiles.some(path => path.includes('/de/'))).toBe(true)
       expect(messageFiles.filter(path => path.includes('/en/')), 'English is not fetched for a German page').toEqual([])
+    }
+    finally {
+      await context.close()
+    }
+  })
+
+  it('show the model picker, the thinking, the cost and the usage page in German, with German numbers', async () => {
+    const user = await apiUser()
+    const path = await thoughtChat(user, 'short')
+    const { context, page, pageErrors } = await newContext(browser, { user, locale: 'de-DE' })
+    try {
+      await open(page, path)
+      const answer = page.locator('[data-testid=message][data-role=assistant]')
+      expect(await answer.getByTestId('reasoning-toggle').innerText()).toMatch(/ lang nachgedacht$/)
+      // Tokens grouped and the dollar written the German way: "0,0001 $".
+      expect(await answer.getByTestId('message-meta').innerText()).toMatch(/^[^·]+ · [\d.]+ Eingabe- \+ [\d.]+ Ausgabe-Tokens · [\d,<\s]+ Neurons · [<\s]*\d+,\d+\s\$$/)
+
+      await page.getByTestId('model-picker').click()
+      const panel = page.getByTestId('model-panel')
+      expect(await panel.getByRole('heading', { level: 2 }).innerText()).toMatch(/^modell$/i)
+      expect(await panel.innerText()).toContain('Denkt nach')
+      expect(await panel.innerText()).toMatch(/pro Mio\. Tokens/)
+      expect(await page.getByTestId('model-parameters').innerText()).toContain('Kontextfenster')
+      await page.keyboard.press('Escape')
+
+      await open(page, '/usage')
+      expect(await page.getByTestId('usage-title').innerText()).toBe('Verbrauch')
+      expect(await page.getByTestId('usage-today-figures').innerText()).toMatch(new RegExp(`von ${new Intl.NumberFormat('de-DE').format(FREE_DAILY_NEURONS)} Neurons · .*\\$$`))
+      expect(await page.locator('[data-testid=usage-table-today] th[scope=col]').allInnerTexts()).toContain('Eingabe-Tokens')
+      expect(await page.getByTestId('usage-today').locator('time').innerText()).toMatch(/^\d{2}:\d{2}$/)
+      expect(pageErrors).toEqual([])
     }
     finally {
       await context.close()

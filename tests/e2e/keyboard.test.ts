@@ -1,5 +1,5 @@
 // Without a mouse: one journey from sign-up to deleting the chat, the skip link, the shortcuts
-// dialog, and a visible focus on every stop of the chat page's tab order.
+// dialog, a model's thinking, and a visible focus on every stop of the chat page's tab order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import {
@@ -7,7 +7,7 @@ import {
   shot, shownMessages, storedChat, uniqueEmail, waitForAnswer,
 } from './support.ts'
 import { focusDocumentStart, focused, tabTo, type Focused } from './a11y/keyboard.ts'
-import { savedChat, LONG_MARKDOWN_ANSWER } from './a11y/pages.ts'
+import { savedChat, thoughtChat, LONG_MARKDOWN_ANSWER } from './a11y/pages.ts'
 
 let browser: Browser
 beforeAll(async () => { browser = await launchChromium() })
@@ -205,6 +205,40 @@ describe('keyboard only', () => {
       await tabTo(page, '[data-testid=new-chat-button]', { backwards: true, max: 40 })
       await page.keyboard.press('Enter')
       await page.waitForURL(`${appUrl()}/`)
+      expect(pageErrors).toEqual([])
+    }
+    finally {
+      await context.close()
+    }
+  })
+
+  it('opens and folds a model\'s thinking, reaches its text, and shows the answer\'s model and cost on focus', async () => {
+    const user = await apiUser()
+    const { context, page, pageErrors } = await newContext(browser, { user, ...KEYBOARD_CONTEXT })
+    try {
+      await open(page, await thoughtChat(user, 'short'))
+      await expectFocusOn(page, 'composer-input')
+      const block = page.getByTestId('reasoning')
+      expect(await block.getAttribute('data-open')).toBe('false')
+      expectShown(await tabTo(page, '[data-testid=reasoning-toggle]', { backwards: true }))
+      const toggle = await focused(page)
+      expect(toggle.tag).toBe('button')
+      expect(toggle.name).toMatch(/^Thought for /)
+      // Focus inside the answer shows its details, as hovering does.
+      await expect.poll(() => page.getByTestId('message-meta').evaluate(el => getComputedStyle(el).opacity)).toBe('1')
+
+      await page.keyboard.press('Enter')
+      await expect.poll(() => block.getAttribute('data-open')).toBe('true')
+      expect(await page.getByTestId('reasoning-toggle').getAttribute('aria-expanded')).toBe('true')
+      await expectFocusOn(page, 'reasoning-toggle')
+      // The thinking's text is a named region in the tab order, so a long one scrolls by keyboard.
+      expectShown(await tabTo(page, '[data-testid=reasoning-text]', { max: 3 }))
+      expect(await page.getByTestId('reasoning-text').getAttribute('aria-label')).toBe('The model\'s thinking')
+
+      await tabTo(page, '[data-testid=reasoning-toggle]', { backwards: true, max: 3 })
+      await page.keyboard.press('Space')
+      await expect.poll(() => block.getAttribute('data-open')).toBe('false')
+      await expectFocusOn(page, 'reasoning-toggle')
       expect(pageErrors).toEqual([])
     }
     finally {

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { DEFAULT_MODEL_NAME, findLiveModel } from '../../shared/contract/models.ts'
+import { DEFAULT_MODEL_NAME, findLiveModel, LIVE_MODELS } from '../../shared/contract/models.ts'
 import { apiUser, ARTIFACTS, directive, launchChromium, newContext, open, shot, startChat, waitForAnswer } from './support.ts'
 import { answeredChat, LONG_MARKDOWN_ANSWER, savedChat } from './a11y/pages.ts'
 
@@ -49,6 +49,40 @@ describe('screen readers', () => {
       expect(answerChanges, 'the answer itself changed many times meanwhile').toBeGreaterThan(said.length * 2)
       // No live region wraps the messages: streaming tokens are never read out as they come.
       expect(await page.locator('[aria-live] [data-testid=message-list], [role=log] [data-testid=message-list]').count()).toBe(0)
+      expect(pageErrors).toEqual([])
+    }
+    finally {
+      await context.close()
+    }
+  })
+
+  it('hear a reasoning model think until its answer starts, never its thinking token by token', async () => {
+    const thinker = LIVE_MODELS.find(model => model.capabilities.reasoning?.format === 'think-tags')!
+    const user = await apiUser()
+    const { context, page, pageErrors } = await newContext(browser, { user })
+    try {
+      await open(page, '/')
+      await page.getByTestId('model-picker').click()
+      await page.locator(`[data-testid=model-option][data-model="${thinker.name}"]`).click()
+      await listen(page)
+      // What the thinking block showed at each announcement.
+      await page.evaluate(() => {
+        const record = (window as unknown as { __record: { said: string[], states: string[] } }).__record
+        record.states = []
+        new MutationObserver(() => {
+          if (record.states.length < record.said.length)
+            record.states.push(document.querySelector<HTMLElement>('[data-testid=reasoning]')?.dataset.state ?? 'none')
+        }).observe(document.querySelector('[data-testid=live-region]')!, { childList: true, characterData: true, subtree: true })
+      })
+      await startChat(page, `Why is the sky blue? ${directive({ reasoningTokens: 40, tokens: 12, tokenDelayMs: 40 })}`)
+      await waitForAnswer(page, 2)
+      await expect.poll(async () => (await heard(page)).said.at(-1) ?? '', { timeout: 5000 }).toMatch(/^Answer complete\./)
+      const { said, states } = await page.evaluate(() => (window as unknown as { __record: { said: string[], states: string[] } }).__record)
+      expect(said.map(text => text.replace(/\..*$/s, '.'))).toEqual(['Neptun is thinking…', 'Neptun is answering…', 'Answer complete.'])
+      // "Answering" only once the thinking was over, and the final words leave the thinking out.
+      expect(states[1]).toBe('done')
+      expect(said.at(-1)).toContain('Emulated reply')
+      expect(said.at(-1)).not.toContain('Thinking about')
       expect(pageErrors).toEqual([])
     }
     finally {

@@ -1,5 +1,5 @@
 // The guard of the translations: every language has every key, with the same placeholders; every
-// API error text and every shortcut has its words; and the lint rules that keep literal text
+// API error text, every shortcut and every model the picker offers has its words; and the lint rules that keep literal text
 // out of templates are switched on and hold for the whole UI.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -7,6 +7,8 @@ import { ESLint } from 'eslint'
 import { describe, expect, it } from 'vitest'
 import { ERRORS } from '../../shared/contract/errors.ts'
 import { LOCALES } from '../../shared/contract/locales.ts'
+import { LIVE_MODELS } from '../../shared/contract/models.ts'
+import { modelMessageKey } from '../../utils/model-messages.ts'
 import { SHORTCUTS } from '../../utils/shortcuts.ts'
 import { ROOT } from '../../harness/app-server.ts'
 
@@ -67,6 +69,17 @@ describe('locale files', () => {
     }
   })
 
+  it('say what every model the picker offers is for, and describe it', () => {
+    for (const { code, messages } of [reference!, ...others]) {
+      const keys = LIVE_MODELS.flatMap(model => [modelMessageKey('purposes', model.name), modelMessageKey('descriptions', model.name)])
+      expect(keys.filter(key => !messages.has(key)), code).toEqual([])
+      // And no words for a model that is gone from the catalogue.
+      const known = new Set(keys)
+      const stale = [...messages.keys()].filter(key => /^model\.(purposes|descriptions)\./.test(key) && !known.has(key))
+      expect(stale, code).toEqual([])
+    }
+  })
+
   it('name every shortcut the help dialog lists, and every key it spells out', () => {
     for (const { code, messages } of [reference!, ...others]) {
       const actions = SHORTCUTS.map(shortcut => `shortcuts.actions.${shortcut.action}`)
@@ -108,12 +121,17 @@ describe('templates', () => {
     expect(problems).toEqual([])
   })
 
-  it('bind no literal text to an attribute a person reads (a case the lint rule does not see)', () => {
-    const bound = /:(?:label|title|description|placeholder|text|hint|aria-label)="'[^']*\p{L}[^']*'"/u
-    const offending = UI_DIRS.flatMap(dir => vueFiles(join(ROOT, dir)))
-      .flatMap(file => readFileSync(file, 'utf8').split('\n').map((line, index) => ({ file, line, index })))
-      .filter(({ line }) => bound.test(line))
-      .map(({ file, index }) => `${relative(ROOT, file)}:${index + 1}`)
+  it('bind no literal words to an attribute a person reads, alone or inside an expression (cases the lint rule does not see)', () => {
+    const readable = /\s:(?:label|title|description|placeholder|text|hint|aria-label|caption)="([^"]*)"/gu
+    // What is left of the expression once the message keys handed to t() are taken out.
+    const keys = /\$?t\(\s*'[^']*'/g
+    const literal = /'[^']*\p{L}[^']*'|`[^`]*\p{L}[^`]*`/u
+    const offending = UI_DIRS.flatMap(dir => vueFiles(join(ROOT, dir))).flatMap((file) => {
+      const source = readFileSync(file, 'utf8')
+      return [...source.matchAll(readable)]
+        .filter(match => literal.test(match[1]!.replace(keys, 't(')))
+        .map(match => `${relative(ROOT, file)}:${source.slice(0, match.index).split('\n').length} ${match[0].trim()}`)
+    })
     expect(offending).toEqual([])
   })
 })

@@ -1,6 +1,7 @@
 // Every page (and page state) the accessibility suite checks, in every theme and language.
-// A new page joins the check with one line here, e.g. `{ name: 'usage', path: '/usage', signedIn: true }`.
+// A new page joins the check with one line here, e.g. `{ name: 'shares', path: '/shares', signedIn: true }`.
 import type { Page } from 'playwright-core'
+import { LIVE_MODELS } from '../../../shared/contract/models.ts'
 import { directive, readUiStream, type TestUser } from '../support.ts'
 
 export interface A11yPage {
@@ -25,6 +26,9 @@ export const A11Y_PAGES: A11yPage[] = [
   { name: 'model picker open', path: '/', signedIn: true, ready: page => opened(page, 'model-picker', '[data-testid=model-panel]') },
   { name: 'shortcuts dialog', path: '/', signedIn: true, ready: shortcutsDialog },
   { name: 'rename dialog', path: user => savedChat(user, 'A short answer.'), signedIn: true, ready: renameDialog },
+  { name: 'chat, thinking open, cost on hover', path: user => thoughtChat(user, 'short'), signedIn: true, ready: thinkingAndDetails },
+  { name: 'chat, answer cut off while thinking', path: user => thoughtChat(user, 'cut off'), signedIn: true, ready: page => page.getByTestId('cut-off-notice').waitFor() },
+  { name: 'usage', path: usedToday, signedIn: true, ready: page => page.getByTestId('usage-row').first().waitFor() },
 ]
 
 /** An answer with what a model writes: headings, lists, emphasis, links, a quote, code (top-level and nested) and a table. */
@@ -120,4 +124,36 @@ async function highlighted(page: Page): Promise<void> {
     const blocks = [...document.querySelectorAll('[data-testid=code-block]')]
     return blocks.length > 0 && blocks.every(block => block.querySelector('.shiki'))
   })
+}
+
+/** A model that writes its thinking into its answer text, between `<think>` tags. */
+const THINKER = LIVE_MODELS.find(model => model.capabilities.reasoning?.format === 'think-tags')!
+
+/**
+ * A chat a reasoning model answered: a short thought and answer, or thinking that used the whole
+ * output budget (no answer, the cut-off notice). Returns its path.
+ */
+export async function thoughtChat(user: TestUser, kind: 'short' | 'cut off'): Promise<string> {
+  const chat = await user.createChat('Why is the sky blue?')
+  const behaviour = kind === 'short'
+    ? { reasoningTokens: 40, tokens: 20, tokenDelayMs: 0 }
+    : { reasoningTokens: THINKER.configuration.parameters.max_new_tokens + 10, tokensPerFrame: 1000, tokenDelayMs: 0 }
+  const res = await user.chat(chat.id, [{ role: 'user', content: `Why is the sky blue? ${directive(behaviour)}` }], { model: THINKER.name })
+  if (res.status !== 200 || !(await readUiStream(res)).done) throw new Error(`the answer did not stream: ${res.status}`)
+  return `/chat/${chat.id}`
+}
+
+/** The thinking opened by its toggle, and the answer's model and cost shown (as on hover). */
+async function thinkingAndDetails(page: Page): Promise<void> {
+  const answer = page.locator('[data-testid=message][data-role=assistant]')
+  await answer.getByTestId('reasoning-toggle').click()
+  await answer.getByTestId('reasoning-text').waitFor()
+  await answer.hover()
+  await answer.getByTestId('message-meta').waitFor()
+}
+
+/** The usage page of a user who has had an answer today. */
+async function usedToday(user: TestUser): Promise<string> {
+  await answeredChat(user, 'A short answer.')
+  return '/usage'
 }
