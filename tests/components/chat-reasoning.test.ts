@@ -23,11 +23,12 @@ function thinkingAnswer(state: 'streaming' | 'done', text = 'The sky scatters **
 
 describe('ChatReasoning', () => {
   it('streams open as "Thinking…", then folds to "Thought for N seconds"', async () => {
-    const props = reactive<{ text: string, streaming: boolean, durationMs?: number }>({ text: 'Step one', streaming: true })
+    const props = reactive<{ messageId: string, text: string, streaming: boolean, durationMs?: number }>({ messageId: 'a1', text: 'Step one', streaming: true })
     const wrapper = await mountInApp(ChatReasoning, props)
     const block = wrapper.find('[data-testid="reasoning"]')
     expect(block.attributes('data-open')).toBe('true')
     expect(wrapper.find('[data-testid="reasoning-toggle"]').text()).toBe('Thinking…')
+    expect(wrapper.find('[data-testid="reasoning-toggle"]').attributes('aria-controls')).toBe(wrapper.find('[data-testid="reasoning-text"]').attributes('id'))
     expect(wrapper.find('[data-testid="reasoning-toggle"]').attributes('aria-expanded')).toBe('true')
     Object.assign(props, { text: 'Step one. Step two.', streaming: false, durationMs: 65_000 })
     await nextTick()
@@ -39,7 +40,7 @@ describe('ChatReasoning', () => {
   })
 
   it('stays open when the user opened it while it streamed', async () => {
-    const props = reactive({ text: 'a', streaming: true })
+    const props = reactive({ messageId: 'a2', text: 'a', streaming: true })
     const wrapper = await mountInApp(ChatReasoning, props)
     await wrapper.find('[data-testid="reasoning-toggle"]').trigger('click')
     await wrapper.find('[data-testid="reasoning-toggle"]').trigger('click')
@@ -86,9 +87,9 @@ describe('in German', () => {
   afterAll(async () => { await useNuxtApp().$i18n.setLocale('en') })
 
   it('the thinking block says how long the model thought, with German plurals', async () => {
-    const wrapper = await mountInApp(ChatReasoning, { text: 'Schritt eins', streaming: false, durationMs: 65_000 })
+    const wrapper = await mountInApp(ChatReasoning, { messageId: 'a1', text: 'Schritt eins', streaming: false, durationMs: 65_000 })
     expect(wrapper.find('[data-testid="reasoning-toggle"]').text()).toBe('1 Minute, 5 Sekunden lang nachgedacht')
-    const streaming = await mountInApp(ChatReasoning, { text: 'Schritt', streaming: true })
+    const streaming = await mountInApp(ChatReasoning, { messageId: 'a1', text: 'Schritt', streaming: true })
     expect(streaming.find('[data-testid="reasoning-toggle"]').text()).toBe('Denkt nach …')
   })
 
