@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url'
 import vueI18n from '@intlify/eslint-plugin-vue-i18n'
 import { createNodeResolver } from 'eslint-plugin-import-x'
+import regexp from 'eslint-plugin-regexp'
 import vueParser from 'vue-eslint-parser'
 import * as jsoncParser from 'jsonc-eslint-parser'
 import withNuxt from './.nuxt/eslint.config.mjs'
@@ -29,6 +30,19 @@ export default withNuxt(
     files: ['server/**', 'shared/**', 'emulator/**', 'harness/**', 'bench/**', 'modules/**', 'scripts/**', 'nuxt.config.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [notFromTests] }],
+    },
+  },
+  {
+    // Regular expressions run on user and model text (up to 32,000 characters a message) on the
+    // server's one thread and in the tab: every one must run in linear time. These two rules
+    // reject the shapes that backtrack polynomially (nested or adjacent overlapping quantifiers)
+    // and the ones that rescan the input from every start position.
+    files: ['server/**', 'shared/**', 'utils/**', 'components/**', 'composables/**', 'pages/**', 'layouts/**', 'middleware/**', 'workers/**', 'emulator/**', 'modules/**', 'app.vue', 'error.vue'],
+    // The plugin's types lag ESLint 9's; the rules work as they are.
+    plugins: { regexp: /** @type {import('eslint').ESLint.Plugin} */ (/** @type {unknown} */ (regexp)) },
+    rules: {
+      'regexp/no-super-linear-backtracking': ['error', { report: 'potential' }],
+      'regexp/no-super-linear-move': ['error', { report: 'potential', ignorePartial: false }],
     },
   },
   {

@@ -5,7 +5,8 @@ import type { ChatMessage } from './types.ts'
 
 /** Split text into tokens: leading whitespace + word; trailing whitespace sticks to the last token. */
 export function tokenize(text: string): string[] {
-  const tokens: string[] = text.match(/\s*\S+/g) ?? []
+  // Sticky: each token starts where the last ended, so trailing blanks are tried once, not from every position.
+  const tokens: string[] = text.match(/\s*\S+/gy) ?? []
   const consumed = tokens.join('').length
   if (consumed < text.length) {
     // Only trailing whitespace is left (or the text is all whitespace).
@@ -47,8 +48,20 @@ function hash(s: string): number {
 /** Last user message text with emulator directives removed and whitespace collapsed. */
 export function topicOf(messages: ChatMessage[]): string {
   const last = [...messages].reverse().find(m => m.role === 'user')
-  const text = (last?.content ?? '').replace(/\[\[emulator:[\s\S]*?\]\]/g, '')
-  return text.replace(/\s+/g, ' ').trim()
+  return withoutDirectives(last?.content ?? '').replace(/\s+/g, ' ').trim()
+}
+
+/** `text` without its `[[emulator:…]]` directives (an unclosed one stays). Linear in the text. */
+function withoutDirectives(text: string): string {
+  let kept = ''
+  let from = 0
+  for (let start = text.indexOf('[[emulator:'); start !== -1; start = text.indexOf('[[emulator:', from)) {
+    kept += text.slice(from, start)
+    const end = text.indexOf(']]', start)
+    if (end === -1) return kept + text.slice(start)
+    from = end + 2
+  }
+  return kept + text.slice(from)
 }
 
 /**

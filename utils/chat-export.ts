@@ -51,7 +51,7 @@ export function chatToMarkdown(chat: ExportableChat, labels: ExportLabels): stri
 
 /** A file-system-safe name from a chat title. */
 export function exportFileName(title: string, extension: 'md' | 'json'): string {
-  const base = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'chat'
+  const base = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'chat'
   return `${base}.${extension}`
 }
 

@@ -31,12 +31,33 @@ function highlightWorker(): Worker | undefined {
   return worker
 }
 
+/**
+ * A job not answered by then ends the worker: a grammar's pattern may backtrack on a hostile line
+ * (model output is untrusted), and a worker stuck on it would highlight nothing ever again. The
+ * waiting blocks show plain text; the next block starts a fresh worker.
+ */
+const JOB_TIMEOUT_MS = 10_000
+
+function restartWorker(): void {
+  worker?.terminate()
+  worker = undefined
+  for (const { resolve } of waiting.values()) resolve(null)
+  waiting.clear()
+}
+
 function ask(job: HighlightJob): Promise<string | null> | undefined {
   const target = highlightWorker()
   if (!target) return undefined
   const id = nextId++
   return new Promise((resolve) => {
-    waiting.set(id, { job, resolve })
+    const timer = setTimeout(restartWorker, JOB_TIMEOUT_MS)
+    waiting.set(id, {
+      job,
+      resolve: (html) => {
+        clearTimeout(timer)
+        resolve(html)
+      },
+    })
     target.postMessage({ ...job, id })
   })
 }

@@ -21,8 +21,23 @@ export interface MarkdownBlock {
   closed: boolean
 }
 
-const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})\s*([^`\s]*)[^`]*$/
+// Both are anchored and end at the fence marker, so they run in time linear in the line; the
+// info string after the marker is read with string methods (see fenceOpening).
+const FENCE_MARKER = /^ {0,3}(`{3,}|~{3,})/
 const INDENTED_FENCE = /^\s*(`{3,}|~{3,})/
+
+/**
+ * The marker and language of a line that opens a fenced code block (CommonMark: up to three
+ * spaces, three or more backticks or tildes, an info string without backticks after backticks).
+ */
+function fenceOpening(line: string): { marker: string, lang: string } | null {
+  const match = FENCE_MARKER.exec(line)
+  if (!match) return null
+  const marker = match[1]!
+  const info = line.slice(match[0].length)
+  if (marker[0] === '`' && info.includes('`')) return null
+  return { marker, lang: info.trim().split(/\s/, 1)[0] ?? '' }
+}
 
 interface ScanState {
   /** Text already cut into finished blocks. */
@@ -53,9 +68,9 @@ function scan(text: string, from: number): { blocks: MarkdownBlock[], tailStart:
     }
 
     // A fence may interrupt a paragraph ("Here it is:\n```js"); indented ones then belong to a list item.
-    const fence = pos === blockStart || !line.startsWith(' ') ? FENCE_OPEN.exec(line) : null
+    const fence = pos === blockStart || !line.startsWith(' ') ? fenceOpening(line) : null
     if (fence) {
-      const marker = fence[2]!
+      const marker = fence.marker
       if (pos > blockStart) {
         blocks.push({ key: blockStart, kind: 'markdown', lang: '', source: text.slice(blockStart, pos), closed: true })
         blockStart = pos
@@ -64,7 +79,7 @@ function scan(text: string, from: number): { blocks: MarkdownBlock[], tailStart:
       if (close === -1) break // unclosed top-level fence: it is the tail
       const afterClose = text.indexOf('\n', close)
       if (afterClose === -1) break // the closing line itself may still grow
-      blocks.push({ key: blockStart, kind: 'code', lang: fence[3] ?? '', source: text.slice(lineEnd, close), closed: true })
+      blocks.push({ key: blockStart, kind: 'code', lang: fence.lang, source: text.slice(lineEnd, close), closed: true })
       pos = afterClose + 1
       blockStart = pos
       continue
@@ -105,11 +120,11 @@ function tailBlock(text: string, start: number): MarkdownBlock | null {
   const source = text.slice(start)
   if (!source.trim()) return null
   const firstNewline = source.indexOf('\n')
-  const fence = FENCE_OPEN.exec(firstNewline === -1 ? source : source.slice(0, firstNewline))
+  const fence = fenceOpening(firstNewline === -1 ? source : source.slice(0, firstNewline))
   if (fence && firstNewline !== -1) {
     const body = source.slice(firstNewline + 1)
-    const close = findFenceClose(body, 0, fence[2]!)
-    return { key: start, kind: 'code', lang: fence[3] ?? '', source: close === -1 ? body : body.slice(0, close), closed: close !== -1 }
+    const close = findFenceClose(body, 0, fence.marker)
+    return { key: start, kind: 'code', lang: fence.lang, source: close === -1 ? body : body.slice(0, close), closed: close !== -1 }
   }
   return { key: start, kind: 'markdown', lang: '', source, closed: false }
 }
