@@ -24,7 +24,7 @@ export default defineNitroErrorHandler((error, event) => {
     else {
       statusCode = 500
       statusMessage = ERRORS.internal
-      console.error('[api] unhandled error', event.method, event.path.split('?')[0], cause)
+      console.error('[api] unhandled error', event.method, event.path.split('?')[0], describeErrorForLog(cause))
     }
   }
 
