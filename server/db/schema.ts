@@ -12,6 +12,8 @@ export const users = pgTable('users', {
   lastModel: text('last_model'),
   /** The UI language the user chose (a LocaleCode); null follows the browser's language. */
   locale: text('locale'),
+  /** UTF-8 bytes of the user's stored message text, kept by triggers on messages (the storage quota). */
+  storedBytes: bigint('stored_bytes', { mode: 'number' }).notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, table => [
   uniqueIndex('users_email_lower_idx').on(sql`lower(${table.email})`),
@@ -68,14 +70,28 @@ export const dailyUsage = pgTable('daily_usage', {
 ])
 
 /**
- * Fixed-window counters (chat rate limit, log-in throttling) shared by every instance.
- * One row per key, reset in place when its window has passed, so the table never grows per minute.
+ * Fixed-window counters (rate limits, log-in throttling) shared by every instance. One row per
+ * key, reset in place when its window has passed; rows whose window ended are pruned.
  */
 export const rateLimits = pgTable('rate_limits', {
   key: text('key').primaryKey(),
   windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
   count: integer('count').notNull().default(0),
-})
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull().defaultNow(),
+}, table => [
+  index('rate_limits_expires_idx').on(table.expiresAt),
+])
+
+/**
+ * Sessions ended by log-out, by their id, until their cookie would have expired anyway. The
+ * session check reads this in the same statement as the user.
+ */
+export const revokedSessions = pgTable('revoked_sessions', {
+  id: text('id').primaryKey(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+}, table => [
+  index('revoked_sessions_expires_idx').on(table.expiresAt),
+])
 
 /**
  * Stop requests for generations on Cloudflare Workers, where a stop may reach another isolate
@@ -85,4 +101,6 @@ export const generationStops = pgTable('generation_stops', {
   id: text('id').primaryKey(),
   userId: integer('user_id').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-})
+}, table => [
+  index('generation_stops_user_created_idx').on(table.userId, table.createdAt),
+])

@@ -20,6 +20,6 @@ export default defineEventHandler((event) => {
   catch {
     throw apiError(403, ERRORS.crossSiteRequest)
   }
-  const host = getRequestHost(event, { xForwardedHost: serverConfig().trustProxy })
+  const host = requestHost(event)
   if (originHost !== host) throw apiError(403, ERRORS.crossSiteRequest)
 })

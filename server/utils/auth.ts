@@ -1,17 +1,27 @@
-import { eq, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import type { H3Event } from 'h3'
 import { ERRORS, type PublicUser } from '#shared/contract'
 
-const { users } = tables
-
 /**
- * The signed-in user, or a 401. A session whose user was deleted, or whose version was revoked
- * (password change, "log out everywhere"), is cleared and refused.
+ * The signed-in user, or a 401. A session whose user was deleted, whose version was revoked
+ * (password change, "log out everywhere") or that was logged out is cleared and refused. Counts
+ * the request against API_RATE_LIMIT_PER_MINUTE in the same statement (429 past it).
  *
  * @example const user = await requireUser(event)
  */
 export async function requireUser(event: H3Event): Promise<PublicUser> {
-  return (await requireUserOwning(event, undefined)).user
+  return (await requireUserOwning(event, undefined, { countApiCall: true })).user
+}
+
+interface SessionRow {
+  version: number
+  email: string
+  last_model: string | null
+  owns_chat: boolean
+  revoked: boolean
+  neurons_today: number | string
+  api_calls?: number
+  api_window_end?: string | Date
 }
 
 /** The signed-in user and what the statement that checked their session also read. */
@@ -23,40 +33,58 @@ export interface SignedIn {
   lastModel: string | null
   /** Neurons spent today (UTC), when asked for (the daily cap). */
   neuronsToday: number
+  /** The session's id (log-out revokes it). */
+  sessionId: string
 }
 
 /**
  * requireUser, and in the same statement whether chat `chatId` is the user's and, on request,
- * what they spent today: a chat turn reads the database once before it streams. The caller
- * throws the 404 (and the 429) in the contract's order.
+ * what they spent today: a chat turn reads the database once before it streams (it has its own
+ * rate limit, so it counts no API call). The caller throws the 404 (and the 429) in the
+ * contract's order.
  *
  * @example const { user, ownsChat } = await requireUserOwning(event, 42)
  */
-export async function requireUserOwning(event: H3Event, chatId: number | undefined, options: { neuronsToday?: boolean } = {}): Promise<SignedIn> {
+export async function requireUserOwning(event: H3Event, chatId: number | undefined, options: { neuronsToday?: boolean, countApiCall?: boolean } = {}): Promise<SignedIn> {
   const { sealed, reused } = reuseUnsealedSession(event)
   const session = await getUserSession(event)
   const user = session.user
   if (!user || typeof user.id !== 'number') throw apiError(401, ERRORS.unauthorized)
   if (sealed && !reused) rememberUnsealedSession(event, sealed)
+  const apiLimit = options.countApiCall ? serverConfig().limits.apiPerMinute : 0
   const db = await useDb()
-  const [row] = await db.select({
-    version: users.sessionVersion,
-    email: users.email,
-    ownsChat: chatId === undefined
-      ? sql<boolean>`false`
-      // Spelled out: drizzle drops table names inside sql``, and "id" would mean chats.id here.
-      : sql<boolean>`exists (select 1 from chats where chats.id = ${chatId} and chats.user_id = users.id)`,
-    lastModel: users.lastModel,
-    neuronsToday: options.neuronsToday ? neuronsTodayColumn : sql<number>`0`,
-  }).from(users).where(eq(users.id, user.id))
+  const [row] = await queryRows<SessionRow>(db, sql`
+    ${apiLimit > 0 ? sql`with hit as (${countHitSql(`api:${user.id}`, 60)})` : sql``}
+    select users.session_version as version, users.email, users.last_model,
+      ${chatId === undefined ? sql`false` : sql`exists (select 1 from chats where chats.id = ${chatId} and chats.user_id = users.id)`} as owns_chat,
+      exists (select 1 from revoked_sessions where revoked_sessions.id = ${session.id}) as revoked,
+      ${options.neuronsToday ? neuronsTodayColumn : sql`0`} as neurons_today
+      ${apiLimit > 0 ? sql`, (select count from hit) as api_calls, (select expires_at from hit) as api_window_end` : sql``}
+    from users where users.id = ${user.id}`)
   // The email guards against a cookie sealed with the same password for another database
   // (a reset, a second deployment), where the same id and version belong to someone else.
-  if (!row || row.version !== session.version || row.email.toLowerCase() !== user.email.toLowerCase()) {
+  if (!row || row.version !== session.version || row.revoked || row.email.toLowerCase() !== user.email.toLowerCase()) {
     if (sealed) unsealedSessions.delete(sealed)
     await clearUserSession(event)
     throw apiError(401, ERRORS.unauthorized)
   }
-  return { user: { id: user.id, email: user.email }, ownsChat: row.ownsChat === true, lastModel: row.lastModel, neuronsToday: Number(row.neuronsToday) }
+  if (apiLimit > 0 && Number(row.api_calls) > apiLimit) throw apiError(429, ERRORS.apiRateLimited, { 'retry-after': String(secondsUntil(row.api_window_end!)) })
+  return { user: { id: user.id, email: user.email }, ownsChat: row.owns_chat === true, lastModel: row.last_model, neuronsToday: Number(row.neurons_today), sessionId: session.id }
+}
+
+/**
+ * Log-out: this session stops working on every instance, even where a copy of its cookie is
+ * kept; the user's other sessions go on. The revocation is kept until the cookie would have
+ * expired anyway.
+ */
+export async function endSession(event: H3Event): Promise<void> {
+  const { sessionId } = await requireUserOwning(event, undefined, { countApiCall: true })
+  const { maxAgeMs } = sessionCookie()
+  const db = await useDb()
+  await db.insert(tables.revokedSessions)
+    .values({ id: sessionId, expiresAt: sql`now() + make_interval(secs => ${Math.ceil((maxAgeMs || 365 * 24 * 3600 * 1000) / 1000)})` })
+    .onConflictDoNothing()
+  await clearUserSession(event)
 }
 
 /** Issues the neptun-session cookie for `user` at its current session version. */

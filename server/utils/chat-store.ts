@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gte, sql } from 'drizzle-orm'
-import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, type ChatMessage, type ChatSummary, type ChatWithMessages, type StoredMessage } from '#shared/contract'
+import { and, desc, eq, gte, sql } from 'drizzle-orm'
+import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, LIMITS, type ChatMessage, type ChatSummary, type ChatWithMessages, type StoredMessage } from '#shared/contract'
 import type { EndedAnswer } from '../answer/generation.ts'
 import { usageWrites, type AnswerUsage } from './usage-store.ts'
 
@@ -28,11 +28,20 @@ export async function listChats(userId: number): Promise<ChatSummary[]> {
 
 /**
  * Creates a chat, optionally with a conversation already in it (the playground's "Save as chat").
- * Without a model it starts with the user's last used one.
+ * Without a model it starts with the user's last used one. 403 at MAX_CHATS_PER_USER chats, or
+ * when the conversation would take the user past USER_STORAGE_QUOTA_MB.
  */
 export async function createChat(userId: number, title: string | undefined, history: ChatMessage[] = [], model?: string): Promise<ChatSummary> {
+  const { chatsPerUser, storageBytesPerUser } = serverConfig().limits
+  const bytes = history.reduce((sum, message) => sum + Buffer.byteLength(message.content), 0)
   const db = await useDb()
   return db.transaction(async (tx) => {
+    // The user's row is locked: two creates at once cannot both pass the checks.
+    const [usage] = await queryRows<{ stored_bytes: number | string, chats: number }>(tx, sql`
+      select stored_bytes, (select count(*) from chats where user_id = ${userId})::integer as chats
+      from users where id = ${userId} for update`)
+    if (chatsPerUser > 0 && usage!.chats >= chatsPerUser) throw apiError(403, ERRORS.tooManyChats)
+    if (storageBytesPerUser > 0 && bytes > 0 && Number(usage!.stored_bytes) + bytes > storageBytesPerUser) throw apiError(403, ERRORS.storageQuotaReached)
     const firstUser = history.find(message => message.role === 'user')
     const [chat] = await tx.insert(chats)
       .values({
@@ -48,27 +57,64 @@ export async function createChat(userId: number, title: string | undefined, hist
   })
 }
 
-export async function getChatWithMessages(userId: number, chatId: number): Promise<ChatWithMessages> {
+interface MessageRow {
+  id: number
+  role: StoredMessage['role']
+  content: string
+  status: StoredMessage['status']
+  model: string | null
+  prompt_tokens: number | null
+  completion_tokens: number | null
+  neurons: number | null
+  cost_usd: number | null
+  reasoning: string | null
+  reasoning_ms: number | null
+  finish_reason: StoredMessage['finishReason']
+  created_at: string | Date
+  /** Rows the page query looked at: one more than a page holds when there are more. */
+  seen: number
+}
+
+/**
+ * A chat and one page of its messages: the newest ones before message `before` (or the newest of
+ * all), up to LIMITS.chatPageBytes of text and LIMITS.chatPageMessages messages, at least one.
+ * Bounded whatever the chat's size, so neither this answer nor the page rendered from it can
+ * grow with it. 404 for a missing or foreign chat.
+ */
+export async function getChatWithMessages(userId: number, chatId: number, before?: number): Promise<ChatWithMessages> {
   const db = await useDb()
   const [chat] = await db.select({ ...chatColumns, updatedAt: lastActivity }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId)))
   if (!chat) throw apiError(404, ERRORS.chatNotFound)
-  const rows = await db.select().from(messages).where(eq(messages.chatId, chatId)).orderBy(asc(messages.id))
+  // octet_length reads a stored value's size without fetching it: messages past the budget cost nothing.
+  const rows = await queryRows<MessageRow>(db, sql`
+    select id, role, content, status, model, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning, reasoning_ms, finish_reason, created_at, seen from (
+      select m.*, row_number() over (order by m.id desc) as position,
+        sum(octet_length(m.content)) over (order by m.id desc) as running,
+        count(*) over () as seen
+      from (
+        select * from messages where chat_id = ${chatId} ${before === undefined ? sql`` : sql`and id < ${before}`}
+        order by id desc limit ${LIMITS.chatPageMessages + 1}
+      ) m
+    ) page
+    where position <= ${LIMITS.chatPageMessages} and (position = 1 or running <= ${LIMITS.chatPageBytes})
+    order by id asc`)
   return {
     ...toSummary(chat),
+    hasEarlier: rows.length > 0 && rows.length < Number(rows[0]!.seen),
     messages: rows.map((row): StoredMessage => ({
       id: row.id,
       role: row.role,
       content: row.content,
       status: row.status,
       model: row.model,
-      promptTokens: row.promptTokens,
-      completionTokens: row.completionTokens,
+      promptTokens: row.prompt_tokens,
+      completionTokens: row.completion_tokens,
       neurons: row.neurons,
-      costUsd: row.costUsd,
+      costUsd: row.cost_usd,
       reasoning: row.reasoning,
-      reasoningMs: row.reasoningMs,
-      finishReason: row.finishReason,
-      createdAt: row.createdAt.toISOString(),
+      reasoningMs: row.reasoning_ms,
+      finishReason: row.finish_reason,
+      createdAt: new Date(row.created_at).toISOString(),
     })),
   }
 }
@@ -123,14 +169,16 @@ export interface TurnIds {
  * A retry of the same message with no answer after it reuses the stored row instead of
  * writing it twice; the chat row is locked so concurrent retries cannot both insert.
  * The chat's first message also names it, if it still has the default title.
- * One round trip: the steps live in the `store_user_message` function (migration 0002).
- * 404 if the chat is not the user's.
+ * One round trip: the steps live in the `store_user_message` function (migration 0006).
+ * 404 if the chat is not the user's; 403 when a new message would take the user past
+ * USER_STORAGE_QUOTA_MB (the answer to an accepted question is always kept).
  */
 export async function storeUserMessage(userId: number, chatId: number, content: string): Promise<TurnIds> {
-  const [row] = await queryRows<{ user_message_id: number, assistant_message_id: number }>(await useDb(), sql`
-    select user_message_id, assistant_message_id
-    from store_user_message(${userId}, ${chatId}, ${content}, ${chatTitleFrom(content)}, ${DEFAULT_CHAT_TITLE})`)
+  const [row] = await queryRows<{ user_message_id: number, assistant_message_id: number, over_quota: boolean }>(await useDb(), sql`
+    select user_message_id, assistant_message_id, over_quota
+    from store_user_message(${userId}, ${chatId}, ${content}, ${chatTitleFrom(content)}, ${DEFAULT_CHAT_TITLE}, ${serverConfig().limits.storageBytesPerUser})`)
   if (!row) throw apiError(404, ERRORS.chatNotFound)
+  if (row.over_quota) throw apiError(403, ERRORS.storageQuotaReached)
   return { userMessageId: row.user_message_id, assistantMessageId: row.assistant_message_id }
 }
 

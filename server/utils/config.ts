@@ -6,26 +6,48 @@ import { ON_WORKERS } from './runtime.ts'
  * documented in `.env.example`. Read from the environment at run time (Nitro maps only NUXT_*
  * names into runtimeConfig, and wrangler's CLOUDFLARE_* names must work as they are).
  *
- * @example const { chatRateLimitPerMinute } = serverConfig()
+ * @example const { chatPerMinute } = serverConfig().limits
  */
 export interface ServerConfig {
   /** DATABASE_URL: unset → PGlite in ./.data/pglite; `pglite://dir`, `memory://` or `postgres://…`. */
   databaseUrl: string | undefined
   /** DATABASE_POOL_MAX: connections per instance (PostgreSQL). */
   databasePoolMax: number
-  /** CHAT_RATE_LIMIT_PER_MINUTE: chat requests per user per minute; 0 turns it off. */
-  chatRateLimitPerMinute: number
   /**
    * CHAT_DAILY_NEURON_LIMIT: Neurons a user may spend per UTC day; past it the chat endpoint
    * answers 429 until midnight UTC. 0 (the default) turns it off.
    */
   dailyNeuronLimit: number
+  /** Per-user and per-client limits; 0 turns one off. Defaults in DEFAULTS (shared/contract/limits.ts). */
+  limits: {
+    /** CHAT_RATE_LIMIT_PER_MINUTE: chat requests per user per minute. */
+    chatPerMinute: number
+    /** API_RATE_LIMIT_PER_MINUTE: other signed-in API requests per user per minute. */
+    apiPerMinute: number
+    /** CHAT_CREATE_RATE_LIMIT_PER_MINUTE: new chats per user per minute. */
+    chatCreatesPerMinute: number
+    /** MAX_CHATS_PER_USER: chats one user may keep. */
+    chatsPerUser: number
+    /** USER_STORAGE_QUOTA_MB: bytes of message text one user may keep (set in MiB). */
+    storageBytesPerUser: number
+    /** LOGIN_RATE_LIMIT_PER_ACCOUNT: failed password checks per account per log-in window. */
+    loginFailuresPerAccount: number
+    /** LOGIN_RATE_LIMIT_PER_IP: failed log-ins per client address per log-in window. */
+    loginFailuresPerIp: number
+    /** SIGNUP_RATE_LIMIT_PER_IP: sign-ups per client address per hour. */
+    signUpsPerIpPerHour: number
+    /** SIGNUP_RATE_LIMIT_PER_HOUR: sign-ups per hour, all clients together. */
+    signUpsPerHour: number
+  }
   /** CHAT_FIRST_TOKEN_TIMEOUT_MS: no first token by then → 504. */
   firstTokenTimeoutMs: number
   /** CHAT_IDLE_TIMEOUT_MS: no token for this long once streaming → the answer ends as an error. */
   idleTimeoutMs: number
-  /** TRUST_PROXY: take the client's address and host from X-Forwarded-* headers. */
-  trustProxy: boolean
+  /**
+   * TRUST_PROXY: how many reverse proxies stand in front of the app (`true` means 1). The client's
+   * address is the one the outermost of them saw; with 0 it is the socket's peer.
+   */
+  trustedProxyHops: number
   /** NUXT_SESSION_PASSWORD: seals the session cookie (nuxt-auth-utils reads it too). */
   sessionPassword: string
   cloudflare: {
@@ -56,21 +78,37 @@ function atLeastZero(value: string | undefined, fallback: number): number {
   return value !== undefined && value !== '' && number >= 0 ? number : fallback
 }
 
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length
+  while (end > 0 && url[end - 1] === '/') end--
+  return url.slice(0, end)
+}
+
 function readConfig(env: Record<string, string | undefined>): ServerConfig {
   const runtime = useRuntimeConfig()
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     databasePoolMax: positive(env.DATABASE_POOL_MAX, 10),
-    chatRateLimitPerMinute: atLeastZero(env.CHAT_RATE_LIMIT_PER_MINUTE, DEFAULTS.chatRateLimitPerMinute),
     dailyNeuronLimit: atLeastZero(env.CHAT_DAILY_NEURON_LIMIT, DEFAULTS.dailyNeuronLimit),
+    limits: {
+      chatPerMinute: atLeastZero(env.CHAT_RATE_LIMIT_PER_MINUTE, DEFAULTS.chatRateLimitPerMinute),
+      apiPerMinute: atLeastZero(env.API_RATE_LIMIT_PER_MINUTE, DEFAULTS.apiRateLimitPerMinute),
+      chatCreatesPerMinute: atLeastZero(env.CHAT_CREATE_RATE_LIMIT_PER_MINUTE, DEFAULTS.chatCreateRateLimitPerMinute),
+      chatsPerUser: atLeastZero(env.MAX_CHATS_PER_USER, DEFAULTS.maxChatsPerUser),
+      storageBytesPerUser: Math.round(atLeastZero(env.USER_STORAGE_QUOTA_MB, DEFAULTS.storageQuotaMb) * 1024 * 1024),
+      loginFailuresPerAccount: atLeastZero(env.LOGIN_RATE_LIMIT_PER_ACCOUNT, DEFAULTS.loginFailuresPerAccount),
+      loginFailuresPerIp: atLeastZero(env.LOGIN_RATE_LIMIT_PER_IP, DEFAULTS.loginFailuresPerIp),
+      signUpsPerIpPerHour: atLeastZero(env.SIGNUP_RATE_LIMIT_PER_IP, DEFAULTS.signUpsPerIpPerHour),
+      signUpsPerHour: atLeastZero(env.SIGNUP_RATE_LIMIT_PER_HOUR, DEFAULTS.signUpsPerHour),
+    },
     firstTokenTimeoutMs: positive(env.CHAT_FIRST_TOKEN_TIMEOUT_MS, DEFAULTS.firstTokenTimeoutMs),
     idleTimeoutMs: positive(env.CHAT_IDLE_TIMEOUT_MS, DEFAULTS.idleTimeoutMs),
-    trustProxy: env.TRUST_PROXY === 'true',
+    trustedProxyHops: env.TRUST_PROXY === 'true' ? 1 : Math.floor(atLeastZero(env.TRUST_PROXY, 0)),
     sessionPassword: env.NUXT_SESSION_PASSWORD ?? runtime.session?.password ?? '',
     cloudflare: {
       accountId: env.CLOUDFLARE_ACCOUNT_ID || runtime.cloudflare.accountId,
       apiToken: env.CLOUDFLARE_API_TOKEN || runtime.cloudflare.apiToken,
-      apiBaseUrl: (env.CLOUDFLARE_API_BASE_URL || runtime.cloudflare.apiBaseUrl || CLOUDFLARE_API_BASE_URL).replace(/\/+$/, ''),
+      apiBaseUrl: withoutTrailingSlashes(env.CLOUDFLARE_API_BASE_URL || runtime.cloudflare.apiBaseUrl || CLOUDFLARE_API_BASE_URL),
       aiGatewayId: env.CLOUDFLARE_AI_GATEWAY_ID || runtime.cloudflare.aiGatewayId || undefined,
       emulator: runtime.aiEmulator === true || env.NUXT_AI_EMULATOR === 'true',
     },

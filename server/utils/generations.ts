@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/connect.ts'
 import { randomUUID } from 'node:crypto'
 
@@ -66,15 +66,22 @@ export async function stopGeneration(userId: number, id: string): Promise<'stopp
   }
   const connection = await useDbConnection()
   if (ON_WORKERS) {
-    const { generationStops } = tables
-    await connection.db.delete(generationStops).where(lt(generationStops.createdAt, sql`now() - interval '1 hour'`))
-    await connection.db.insert(generationStops).values({ id, userId }).onConflictDoNothing()
+    // Bounded per user: a flood of stops for made-up ids cannot grow the table.
+    await connection.db.execute(sql`
+      insert into generation_stops (id, user_id)
+      select ${id}, ${userId}
+      where (select count(*) from generation_stops where user_id = ${userId} and created_at > now() - make_interval(secs => ${STOP_REQUEST_TTL_SECONDS})) < ${PENDING_STOPS_PER_USER}
+      on conflict do nothing`)
+    pruneExpiredRows(connection.db)
     return 'forwarded'
   }
   if (!connection.notify) return 'unknown'
   await connection.notify(CHANNEL, `${id}:${userId}`)
   return 'forwarded'
 }
+
+/** Stop requests one user may have waiting at once (on Workers); each waits STOP_REQUEST_TTL_SECONDS at most. */
+const PENDING_STOPS_PER_USER = 10
 
 /** How often a generation on Workers looks for a stop request. */
 const STOP_POLL_MS = 500

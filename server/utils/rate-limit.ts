@@ -1,43 +1,113 @@
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
+import { useEvent } from 'nitropack/runtime'
+import type { Database } from './db'
+import { ON_WORKERS } from './runtime'
+
+export interface RateLimit {
+  key: string
+  /** Hits allowed per window; 0 turns the limit off. */
+  limit: number
+  windowSeconds: number
+}
 
 export interface RateLimitResult {
   allowed: boolean
-  /** Seconds until the current window ends. */
+  /** Seconds until the window of the exceeded limit ends (0 when allowed). */
   retryAfter: number
 }
 
 /**
- * Counts one hit for `key` in a fixed window of `windowSeconds` and says whether it stays within
- * `limit`. Kept in the database so the limit holds across instances; one statement, one row per key.
- *
- * @example const { allowed, retryAfter } = await hitRateLimit(`chat:${user.id}`, 30, 60)
+ * The statement that counts one hit for `key` in a fixed window of `windowSeconds` and returns
+ * `count` and `expires_at`. The window comes from the database's clock, so every instance agrees
+ * on it. For use as a CTE where the count rides along with another query.
  */
-export async function hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
-  const [row] = await queryRows<WindowRow>(await useDb(), sql`
-    insert into rate_limits (key, window_start, count)
-    values (${key}, to_timestamp(floor(extract(epoch from now()) / ${windowSeconds}) * ${windowSeconds}), 1)
+export function countHitSql(key: string, windowSeconds: number): SQL {
+  return countHitsSql([{ key, limit: 0, windowSeconds }])
+}
+
+function countHitsSql(limits: RateLimit[]): SQL {
+  const rows = sql.join(limits.map(({ key, windowSeconds }) => sql`(${key}, ${windowSeconds}::integer)`), sql`, `)
+  return sql`
+    insert into rate_limits (key, window_start, expires_at, count)
+    select v.key, to_timestamp(floor(extract(epoch from now()) / v.seconds) * v.seconds), to_timestamp((floor(extract(epoch from now()) / v.seconds) + 1) * v.seconds), 1
+    from (values ${rows}) as v(key, seconds)
     on conflict (key) do update set
       count = case when rate_limits.window_start = excluded.window_start then rate_limits.count + 1 else 1 end,
-      window_start = excluded.window_start
-    returning count, window_start`)
-  return { allowed: Number(row!.count) <= limit, retryAfter: secondsLeft(row!, windowSeconds) }
+      window_start = excluded.window_start,
+      expires_at = excluded.expires_at
+    returning key, count, expires_at`
 }
 
-/** Reads a counter without counting (log-in throttling checks before it knows the outcome). */
-export async function peekRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
-  const [row] = await queryRows<WindowRow>(await useDb(), sql`
-    select count, window_start from rate_limits
-    where key = ${key} and window_start = to_timestamp(floor(extract(epoch from now()) / ${windowSeconds}) * ${windowSeconds})`)
-  if (!row) return { allowed: true, retryAfter: 0 }
-  return { allowed: Number(row.count) < limit, retryAfter: secondsLeft(row, windowSeconds) }
+/** Seconds until `expiresAt`, at least 1. */
+export function secondsUntil(expiresAt: string | Date): number {
+  return Math.max(1, Math.ceil((new Date(expiresAt).getTime() - Date.now()) / 1000))
 }
 
-interface WindowRow {
-  count: number
-  window_start: string | Date
+/**
+ * Counts one hit on each limit, in one statement, before the work it guards is done: concurrent
+ * requests cannot all pass a check that none of them has counted yet. Allowed when every count
+ * stays within its limit. Limits of 0 are left out.
+ *
+ * @example const { allowed, retryAfter } = await consumeRateLimits([{ key: `chat:${user.id}`, limit: 30, windowSeconds: 60 }])
+ */
+export async function consumeRateLimits(limits: RateLimit[], db?: Database): Promise<RateLimitResult> {
+  // One row per key, in one order: two statements locking the same keys cannot deadlock.
+  const active = [...new Map(limits.filter(limit => limit.limit > 0).map(limit => [limit.key, limit])).values()]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  if (!active.length) return { allowed: true, retryAfter: 0 }
+  db ??= await useDb()
+  const rows = await queryRows<{ key: string, count: number, expires_at: string | Date }>(db, countHitsSql(active))
+  pruneExpiredRows(db)
+  let retryAfter = 0
+  for (const row of rows) {
+    const limit = active.find(candidate => candidate.key === row.key)!
+    if (Number(row.count) > limit.limit) retryAfter = Math.max(retryAfter, secondsUntil(row.expires_at))
+  }
+  return { allowed: retryAfter === 0, retryAfter }
 }
 
-function secondsLeft(row: WindowRow, windowSeconds: number): number {
-  const windowEnd = new Date(row.window_start).getTime() + windowSeconds * 1000
-  return Math.max(1, Math.ceil((windowEnd - Date.now()) / 1000))
+/**
+ * Gives back a hit counted in the current window (a log-in that turned out right), so only
+ * failures use up the limit. A window that has turned over meanwhile is left alone.
+ */
+export async function refundRateLimits(limits: RateLimit[]): Promise<void> {
+  const keys = limits.filter(limit => limit.limit > 0).map(limit => limit.key)
+  if (!keys.length) return
+  await (await useDb()).execute(sql`
+    update rate_limits set count = count - 1
+    where key in (${sql.join(keys.map(key => sql`${key}`), sql`, `)}) and expires_at > now() and count > 0`)
 }
+
+/** consumeRateLimits, and a 429 with Retry-After and `message` when a limit is exceeded. */
+export async function assertRateLimits(limits: RateLimit[], message: string): Promise<void> {
+  const { allowed, retryAfter } = await consumeRateLimits(limits)
+  if (!allowed) throw apiError(429, message, { 'retry-after': String(retryAfter) })
+}
+
+const PRUNE_EVERY_MS = 60_000
+let lastPrune = 0
+
+/**
+ * Deletes rows whose time is up: rate-limit windows that ended, revocations of sessions that
+ * have expired anyway, stop requests nobody picked up. At most once a minute per process (or
+ * isolate), piggybacked on a request, so no timer has to outlive one.
+ */
+export function pruneExpiredRows(db: Database): void {
+  const now = Date.now()
+  if (now - lastPrune < PRUNE_EVERY_MS) return
+  lastPrune = now
+  const pruning = (async () => {
+    await db.execute(sql`delete from rate_limits where expires_at < now()`)
+    await db.execute(sql`delete from revoked_sessions where expires_at < now()`)
+    await db.execute(sql`delete from generation_stops where created_at < now() - make_interval(secs => ${STOP_REQUEST_TTL_SECONDS})`)
+  })().catch(() => {
+    lastPrune = 0
+  })
+  if (ON_WORKERS) useEvent().waitUntil(pruning)
+}
+
+/**
+ * How long a stop request waits in generation_stops for the isolate streaming its answer (which
+ * looks every half second); after that the answer has ended or never existed.
+ */
+export const STOP_REQUEST_TTL_SECONDS = 60

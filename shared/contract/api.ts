@@ -55,8 +55,11 @@ export interface StoredMessage {
   createdAt: string
 }
 
+/** A chat with its newest page of messages (LIMITS.chatPageBytes), oldest first. */
 export interface ChatWithMessages extends ChatSummary {
   messages: StoredMessage[]
+  /** Older messages exist: GET /api/chats/:id?before=<oldest id here> returns the page before. */
+  hasEarlier: boolean
 }
 
 /**

@@ -17,13 +17,40 @@ export const LIMITS = {
   maxEmailLength: 254,
   /** chat_id is stored as a PostgreSQL integer. */
   maxChatId: 2_147_483_647,
+  /**
+   * One page of a chat (GET /api/chats/:id, and what the chat page renders on the server): the
+   * newest messages up to this many bytes of text (UTF-8), at least one message. About what the
+   * model's input budget holds, and a bound on the server's work for one page.
+   */
+  chatPageBytes: 64 * 1024,
+  /** Messages in one page of a chat. */
+  chatPageMessages: 40,
 } as const
 
 /**
  * Defaults of the configurable limits (environment variables named in .env.example).
  */
 export const DEFAULTS = {
+  /** CHAT_RATE_LIMIT_PER_MINUTE: chat turns per user. */
   chatRateLimitPerMinute: 30,
+  /** API_RATE_LIMIT_PER_MINUTE: other signed-in API requests per user. */
+  apiRateLimitPerMinute: 600,
+  /** CHAT_CREATE_RATE_LIMIT_PER_MINUTE: new chats (POST /api/chats) per user. */
+  chatCreateRateLimitPerMinute: 20,
+  /** MAX_CHATS_PER_USER */
+  maxChatsPerUser: 1000,
+  /** USER_STORAGE_QUOTA_MB: message text a user may keep, in MiB (UTF-8 bytes). */
+  storageQuotaMb: 50,
+  /** LOGIN_RATE_LIMIT_PER_ACCOUNT: failed password checks per account (log-in, password change) per window. */
+  loginFailuresPerAccount: 10,
+  /** LOGIN_RATE_LIMIT_PER_IP: failed log-ins per client address per window. */
+  loginFailuresPerIp: 50,
+  /** The log-in throttle's window. */
+  loginWindowMinutes: 15,
+  /** SIGNUP_RATE_LIMIT_PER_IP: sign-ups per client address per hour. */
+  signUpsPerIpPerHour: 5,
+  /** SIGNUP_RATE_LIMIT_PER_HOUR: sign-ups per hour, all clients together. */
+  signUpsPerHour: 100,
   firstTokenTimeoutMs: 30_000,
   idleTimeoutMs: 30_000,
   /** CHAT_DAILY_NEURON_LIMIT: 0 means no cap. */

@@ -104,6 +104,7 @@ export const settingsSchema = z.object({
 
 export const chatParamsSchema = z.object({ id: idSchema })
 export const truncateQuerySchema = z.object({ from: idSchema })
+export const chatPageQuerySchema = z.object({ before: idSchema.optional() })
 
 /** Turns the first zod issue into the statusMessage a client sees. */
 export function firstIssueMessage(error: z.ZodError): string {

@@ -1,9 +1,9 @@
 import { eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { credentialsSchema, ERRORS } from '#shared/contract'
+import { credentialsSchema, ERRORS, loginSchema } from '#shared/contract'
 
 const bodySchema = z.object({
-  currentPassword: z.string({ error: ERRORS.invalidCredentials }),
+  currentPassword: loginSchema.shape.password,
   newPassword: credentialsSchema.shape.password,
 })
 
@@ -11,9 +11,12 @@ const bodySchema = z.object({
 export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
   const { currentPassword, newPassword } = await readValidatedJson(event, bodySchema)
+  // Guesses here and at log-in share one budget per account.
+  const succeeded = await countPasswordAttempt(event, user.email.toLowerCase(), ERRORS.passwordThrottled)
   const db = await useDb()
   const [row] = await db.select().from(tables.users).where(eq(tables.users.id, user.id))
-  if (!row || !await verifyPassword(row.passwordHash, currentPassword)) throw apiError(401, ERRORS.invalidCredentials)
+  if (!row || !await verifyPasswordOf(row.passwordHash, currentPassword)) throw apiError(401, ERRORS.invalidCredentials)
+  await succeeded()
   const [updated] = await db.update(tables.users)
     .set({ passwordHash: await hashPassword(newPassword), sessionVersion: sql`${tables.users.sessionVersion} + 1` })
     .where(eq(tables.users.id, user.id))

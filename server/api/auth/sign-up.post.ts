@@ -2,6 +2,7 @@ import { ERRORS, credentialsSchema } from '#shared/contract'
 
 export default defineEventHandler(async (event) => {
   const { email, password } = await readValidatedJson(event, credentialsSchema)
+  await countSignUp(event)
   const db = await useDb()
   const passwordHash = await hashPassword(password)
   const [user] = await db.insert(tables.users)
