@@ -1,6 +1,6 @@
 import { useChat } from '@ai-sdk/vue'
 import { DefaultChatTransport } from 'ai'
-import type { ChatWithMessages, MessageStatus } from '#shared/contract'
+import type { ChatMessage, ChatWithMessages, MessageStatus } from '#shared/contract'
 
 /** What the list shows for a message: a stored status, or that it is still arriving. */
 export type MessageDisplayStatus = MessageStatus | 'streaming'
@@ -13,6 +13,11 @@ export interface ChatSessionOptions {
   initialMessages?: NeptunUIMessage[]
   /** After every finished, stopped or failed answer (e.g. to reorder the sidebar). */
   onAnswerEnd?: () => void
+  /**
+   * The stored messages older than the ones shown, up to `maxChars` of text: a saved chat shows
+   * its newest page, but a turn sends as much history as the model reads.
+   */
+  earlierHistory?: (maxChars: number) => Promise<ChatMessage[]>
 }
 
 /** The chat endpoint for a model and a chat (the playground uses chat_id 0). */
@@ -42,11 +47,15 @@ export function useChatSession(options: ChatSessionOptions) {
     fetch: chatFetch,
     // The model can change between requests, so the URL is decided per request; the model of
     // the last turn is the one new chats start with.
-    prepareSendMessagesRequest: ({ messages }) => {
+    prepareSendMessagesRequest: async ({ messages }) => {
       prefer(options.model.value)
+      const budget = historyBudget(options.model.value)
+      const shown = toChatRequestMessages(messages)
+      const shownChars = shown.reduce((sum, message) => sum + message.content.length, 0)
+      const earlier = shownChars < budget && options.earlierHistory ? await options.earlierHistory(budget - shownChars).catch(() => []) : []
       return {
         api: chatEndpoint(options.model.value, options.chatId),
-        body: { messages: toChatRequestMessages(messages) },
+        body: { messages: requestHistory([...earlier, ...shown], budget) },
       }
     },
   })
@@ -79,8 +88,11 @@ export function useChatSession(options: ChatSessionOptions) {
     if (options.chatId === null) return
     let id = databaseIdAt(chat.messages.value, index)
     if (id === undefined) {
+      // Counted from the nearest earlier message whose id is known: the list may start at a later page.
+      const anchor = chat.messages.value.findLastIndex((_, at) => at < index && databaseIdAt(chat.messages.value, at) !== undefined)
       const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}`)
-      id = stored.messages[index]?.id
+      const from = anchor === -1 ? 0 : stored.messages.findIndex(message => message.id === databaseIdAt(chat.messages.value, anchor)) + 1
+      id = from > 0 || anchor === -1 ? stored.messages[from + index - (anchor + 1)]?.id : undefined
     }
     if (id !== undefined) await $fetch(`/api/chats/${options.chatId}/messages`, { method: 'DELETE', query: { from: id } })
   }
@@ -135,6 +147,11 @@ export function useChatSession(options: ChatSessionOptions) {
     await chat.sendMessage({ text })
   }
 
+  /** Puts older messages (an earlier page of the stored chat) before the ones shown. */
+  function prepend(older: NeptunUIMessage[]): void {
+    chat.messages.value = [...older, ...chat.messages.value]
+  }
+
   function clear(): void {
     void chat.stop()
     chat.clearError()
@@ -154,6 +171,7 @@ export function useChatSession(options: ChatSessionOptions) {
     regenerate,
     retry: regenerate,
     editAndResend,
+    prepend,
     clear,
   }
 }

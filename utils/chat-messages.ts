@@ -1,5 +1,7 @@
 import type { UIMessage } from 'ai'
 import type { ChatMessage, ChatStreamMetadata, StoredMessage } from '#shared/contract'
+import { LIMITS } from '#shared/contract/limits'
+import { findModel } from '#shared/contract/models'
 
 /** What the stream's message metadata carries, plus what we set for messages loaded from the database. */
 export interface NeptunMessageMetadata extends ChatStreamMetadata {
@@ -27,6 +29,31 @@ export function toChatRequestMessages(messages: readonly UIMessage[]): ChatMessa
   return messages
     .filter((message): message is UIMessage & { role: 'user' | 'assistant' } => message.role === 'user' || message.role === 'assistant')
     .map(message => ({ role: message.role, content: messageText(message) }))
+}
+
+/**
+ * The characters of history worth sending to `modelName`: what its context window reads (3
+ * characters a token, the server's own estimate), and never more than a request body holds.
+ */
+export function historyBudget(modelName: string): number {
+  const window = findModel(modelName)?.limits?.contextWindow ?? 0
+  return Math.min(window > 0 ? window * 3 : Infinity, LIMITS.maxBodyBytes * 0.9)
+}
+
+/**
+ * The newest messages one chat request can carry: at most LIMITS.maxMessages, and at most
+ * `maxChars` of text (the server drops the oldest messages beyond the model's window anyway).
+ * The last message is always kept.
+ */
+export function requestHistory(messages: readonly ChatMessage[], maxChars: number): ChatMessage[] {
+  let chars = 0
+  let start = messages.length
+  while (start > 0 && messages.length - start < LIMITS.maxMessages) {
+    chars += messages[start - 1]!.content.length
+    if (chars > maxChars && start < messages.length) break
+    start--
+  }
+  return messages.slice(start)
 }
 
 /** A stored message as a UI message; its id keeps the database id so actions can find it. */
