@@ -19,6 +19,7 @@ import { runStream, type Target } from './lib/load.ts'
 import { question, saturate, slowStreams, ttftBurst, type SaturationRound, type SlowResult } from './lib/phases.ts'
 import { openFilesLimit, spawnNode, type Child } from './lib/proc.ts'
 import { profileWindow, summariseProfile, type ProfileSummary } from './lib/profile.ts'
+import { measurePageRender, PAGE_RENDER_BUDGET_MS, type PageRenderResult } from './lib/page-render.ts'
 import { runClientBench, type ClientResult } from './client.ts'
 
 const { values: args } = parseArgs({
@@ -36,9 +37,9 @@ const WORKERS_MODEL = '@cf/meta/llama-3.3-70b-instruct-fp8-fast'
 
 const cfg = quick
   ? { concurrency: 16, tokens: 2000, rounds: 3, windowMs: 1500, warmMs: 300, ttft1: 15, ttft100Bursts: 1, ttftTokens: 256,
-      slowStreams: 50, slowSeconds: 5, slowRampMs: 500, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 3, coldRuns: 1, clientTokens: 1000, clientDelayMs: 5 }
+      slowStreams: 50, slowSeconds: 5, slowRampMs: 500, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 3, coldRuns: 1, clientTokens: 1000, clientDelayMs: 5, pageRenders: 5 }
   : { concurrency: 16, tokens: 2000, rounds: 5, windowMs: 4000, warmMs: 500, ttft1: 60, ttft100Bursts: 5, ttftTokens: 256,
-      slowStreams: 1000, slowSeconds: 30, slowRampMs: 5000, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 10, coldRuns: 3, clientTokens: 4000, clientDelayMs: 5 }
+      slowStreams: 1000, slowSeconds: 30, slowRampMs: 5000, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 10, coldRuns: 3, clientTokens: 4000, clientDelayMs: 5, pageRenders: 20 }
 if (args.concurrency) cfg.concurrency = Number(args.concurrency)
 const SLOW_DELAY_MS = 50 // 20 tokens/s
 
@@ -370,6 +371,16 @@ async function main() {
     }
   }
 
+  // 7. The chat page rendered on the server, for the costliest pages the limits allow.
+  log(`page render: ${cfg.pageRenders} renders of each chat page`)
+  let pageRender: PageRenderResult | undefined
+  try {
+    pageRender = await measurePageRender(app, cfg.pageRenders)
+  }
+  catch (e) {
+    errors.push(`page render: ${e instanceof Error ? e.message : e}`)
+  }
+
   const appRssEnd = rssKiB(app.pid)
   await cleanup()
 
@@ -422,6 +433,13 @@ async function main() {
   }
   add({ key: 'cold_health', label: 'cold start → first 200 /api/health (PGlite, fresh dir)', value: median(cold.map(c => c.healthMs)), unit: 'ms' })
   add({ key: 'cold_answer', label: 'cold start → first chat answer complete', value: median(cold.map(c => c.firstAnswerMs)), unit: 'ms', note: 'includes sign-up + chat creation' })
+  if (pageRender) {
+    add({ key: 'page_render_empty', label: 'chat page server render, empty chat: server CPU', value: pageRender.cpuMs.empty, unit: 'ms', note: `${pageRender.wallMs.empty!.toFixed(0)} ms wall` })
+    add({ key: 'page_render_worst', label: `chat page server render, costliest page the limits allow: server CPU`, value: pageRender.worst.cpuMs, unit: 'ms', goal: `≤ ${PAGE_RENDER_BUDGET_MS}`, met: pageRender.worst.cpuMs <= PAGE_RENDER_BUDGET_MS, note: `${pageRender.worst.page}; ${(pageRender.worst.cpuMs / pageRender.cpuMs.empty!).toFixed(1)} × the empty chat` })
+  }
+  else {
+    add({ key: 'page_render_worst', label: 'chat page server render', value: Number.NaN, unit: 'ms', goal: `≤ ${PAGE_RENDER_BUDGET_MS}`, met: false })
+  }
   if (client && !client.skipped) {
     add({ key: 'client_script_ratio', label: `client: scripting last 10 % ÷ first 10 % (${client.streamedTokens} tokens)`, value: client.scriptRatioLastFirst, unit: '×', goal: '≤ 1.5', met: client.scriptRatioLastFirst <= 1.5, note: `${client.scriptMsFirst10.toFixed(0)} ms → ${client.scriptMsLast10.toFixed(0)} ms; ${client.scriptMsTotal.toFixed(0)} ms in all over ${(client.streamMs / 1000).toFixed(1)} s` })
     add({ key: 'client_long_tasks', label: 'client: long tasks (> 50 ms) during the stream', value: client.longTasks, unit: 'tasks', goal: '0', met: client.longTasks === 0, note: `longest ${client.longestTaskMs.toFixed(0)} ms; ${client.slowFrames} frames > 50 ms; at ${client.longTaskList.map(l => `+${Math.round(l.atMs)} ms (${Math.round(l.durationMs)} ms)`).join(', ') || '-'} after Enter; lazy chunks during the stream: ${client.lazyChunks.join(' ') || 'none'}` })
@@ -445,6 +463,10 @@ async function main() {
     lines.push('', '| chat page chunk | loaded by | gzip KiB | raw KiB |', '|---|---|---:|---:|')
     for (const c of client.jsChunks) lines.push(`| ${c.file} | ${c.thread} | ${c.gzipKiB.toFixed(1)} | ${c.rawKiB.toFixed(1)} |`)
   }
+  if (pageRender) {
+    lines.push('', '| chat page rendered on the server | server CPU ms | wall ms | HTML KiB |', '|---|---:|---:|---:|')
+    for (const [page, ms] of Object.entries(pageRender.cpuMs)) lines.push(`| ${page} | ${ms.toFixed(1)} | ${pageRender.wallMs[page]!.toFixed(1)} | ${pageRender.htmlKiB[page]!.toFixed(0)} |`)
+  }
   if (db) {
     for (const l of db.lengths) {
       lines.push('', `DB write statements per turn (${l.replyTokens}-token reply, ${l.turns} turns, rate limiter ${db.rateLimiter}):`)
@@ -459,7 +481,7 @@ async function main() {
   const partNaN = f.filter(x => [x.app, x.pipe, x.stock, x.value].some(v => v !== undefined && !Number.isFinite(v)))
   const result = {
     mode: quick ? 'quick' : 'full', date: new Date().toISOString(), machine, config: cfg, durationS: (Date.now() - startedAt) / 1000,
-    figures: f, saturation: sat, slow, db, cold, client, errors, appRssEndKiB: appRssEnd,
+    figures: f, saturation: sat, slow, db, cold, client, pageRender, errors, appRssEndKiB: appRssEnd,
     ttft: { c1: ttft1, c100: ttft100 },
   }
   writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(result, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2))

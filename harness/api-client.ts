@@ -35,10 +35,11 @@ export function userFetch(appUrl: string, cookie: string): TestUser['fetch'] {
   }
 }
 
-export async function signUp(appUrl: string, email = uniqueEmail(), password = 'correct horse battery'): Promise<TestUser> {
+/** Signs up a new user; `headers` go with the sign-up only (e.g. X-Forwarded-For behind a trusted proxy). */
+export async function signUp(appUrl: string, email = uniqueEmail(), password = 'correct horse battery', headers: Record<string, string> = {}): Promise<TestUser> {
   const res = await fetch(`${appUrl}/api/auth/sign-up`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ email, password }),
   })
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`)

@@ -6,8 +6,22 @@ import { join, resolve } from 'node:path'
 import { freePort } from './postgres.ts'
 
 export const ROOT = resolve(import.meta.dirname, '..')
-export const SERVER_ENTRY = join(ROOT, '.output/server/index.mjs')
+/** The built server; NEPTUN_SERVER_ENTRY points the suites at another build (e.g. an older one, to see a test fail there). */
+export const SERVER_ENTRY = process.env.NEPTUN_SERVER_ENTRY ?? join(ROOT, '.output/server/index.mjs')
 export const TEST_SESSION_PASSWORD = 'test-session-password-of-at-least-32-chars'
+
+/**
+ * Limits that a test suite would run into only by being a test suite (hundreds of sign-ups and
+ * chats from one address, thousands of requests a minute): off unless a test sets them. The
+ * log-in throttle keeps its defaults.
+ */
+export const SUITE_LIMITS_OFF = {
+  CHAT_RATE_LIMIT_PER_MINUTE: '0',
+  API_RATE_LIMIT_PER_MINUTE: '0',
+  CHAT_CREATE_RATE_LIMIT_PER_MINUTE: '0',
+  SIGNUP_RATE_LIMIT_PER_IP: '0',
+  SIGNUP_RATE_LIMIT_PER_HOUR: '0',
+}
 
 export interface AppServer {
   url: string
@@ -50,7 +64,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     HOST: '127.0.0.1',
     NUXT_SESSION_PASSWORD: TEST_SESSION_PASSWORD,
     DATABASE_URL: options.databaseUrl ?? `pglite://${dataDir}`,
-    CHAT_RATE_LIMIT_PER_MINUTE: '0',
+    ...SUITE_LIMITS_OFF,
     ...(options.emulatorUrl
       ? {
           CLOUDFLARE_ACCOUNT_ID: 'emulator-account',

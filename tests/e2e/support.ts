@@ -62,13 +62,17 @@ export async function newContext(browser: Browser, options: ContextOptions = {})
   if (options.user) await addSession(context, options.user)
   const dialogs: string[] = []
   const pageErrors: string[] = []
-  context.on('page', page => watchPage(page, dialogs, pageErrors))
+  const cspViolations: string[] = []
+  context.on('page', page => watchPage(page, dialogs, pageErrors, cspViolations))
   const page = await context.newPage()
-  return { context, page, dialogs, pageErrors }
+  return { context, page, dialogs, pageErrors, cspViolations }
 }
 
-function watchPage(page: Page, dialogs: string[], pageErrors: string[]): void {
+function watchPage(page: Page, dialogs: string[], pageErrors: string[], cspViolations: string[]): void {
   page.on('pageerror', error => pageErrors.push(error.message))
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
+  })
   page.on('dialog', (dialog) => {
     if (dialog.type() === 'beforeunload') return void dialog.accept()
     dialogs.push(`${dialog.type()}: ${dialog.message()}`)

@@ -3,15 +3,21 @@
 // nothing acknowledged is lost, nothing is stored twice, every stored answer is exactly the text
 // its client received with the status it saw, and the server's memory comes back down.
 //
+// Beside the turns, attackers planned from the same seed (attackers.ts) store worst-case messages
+// and render them as chat pages, guess a chaos user's password, flood new chats and stop requests
+// and keep a cookie past its log-out; their limits must hold and /api/health must stay quick.
+//
 // CI size: CHAOS_TURNS=150 (default). Full run: CHAOS_TURNS=1000. Replay: CHAOS_SEED=<printed seed>.
 import { randomUUID } from 'node:crypto'
+import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ERRORS, type ChatWithMessages, type StoredMessage } from '../../shared/contract/index.ts'
+import { DEFAULTS, ERRORS, type StoredMessage } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { signUp, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator, type RequestRecord } from '../../emulator/server.ts'
 import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
-import { chatTurn, mapLimit, rssKiB, seededRandom, sleep, storedAnswerAfter, type TurnResult } from './support.ts'
+import { prepareAttackers, runAttackers, type AttackReport } from './attackers.ts'
+import { allStoredMessages, chatTurn, mapLimit, rssKiB, seededRandom, sleep, storedAnswerAfter, type TurnResult } from './support.ts'
 
 const TURNS = Number(process.env.CHAOS_TURNS) || 150
 const SEED = Number(process.env.CHAOS_SEED) || (Date.now() % 2 ** 31)
@@ -22,6 +28,11 @@ const WARM_UP_TURNS = 40
 const TIMEOUT_MS = 1000
 /** RSS after the run may exceed the baseline by at most this fraction. */
 const RSS_TOLERANCE = 0.10
+/** New chats a minute per user while the attackers flood them. */
+const CREATES_PER_MINUTE = 5
+/** Loose bounds for a shared 2-core machine; what they catch takes minutes. */
+const PAGE_BOUND_MS = 5000
+const HEALTH_BOUND_MS = 2000
 
 /** Faults by weight; the directive goes into the turn's user message. */
 const FAULTS = [
@@ -65,7 +76,7 @@ beforeAll(async () => {
   app = await startAppServer({
     emulatorUrl: emulator.url,
     databaseUrl: pg.url,
-    env: { CHAT_FIRST_TOKEN_TIMEOUT_MS: String(TIMEOUT_MS), CHAT_IDLE_TIMEOUT_MS: String(TIMEOUT_MS) },
+    env: { CHAT_FIRST_TOKEN_TIMEOUT_MS: String(TIMEOUT_MS), CHAT_IDLE_TIMEOUT_MS: String(TIMEOUT_MS), CHAT_CREATE_RATE_LIMIT_PER_MINUTE: String(CREATES_PER_MINUTE) },
   })
   users = await mapLimit(Array.from({ length: USERS }), 5, () => signUp(app.url))
   chats = await mapLimit(Array.from({ length: CHATS }, (_, i) => users[i % USERS]!), 10, async owner => ({ id: (await owner.createChat()).id, owner }))
@@ -139,9 +150,7 @@ function recordsByMarker(): Map<string, RequestRecord[]> {
 async function readAllChats(): Promise<Map<number, StoredMessage[]>> {
   const stored = new Map<number, StoredMessage[]>()
   await mapLimit(chats, 10, async ({ id, owner }) => {
-    const res = await owner.fetch(`/api/chats/${id}`)
-    expect(res.status).toBe(200)
-    stored.set(id, (await res.json() as ChatWithMessages).messages)
+    stored.set(id, await allStoredMessages(owner, id))
   })
   return stored
 }
@@ -162,16 +171,22 @@ describe(`chaos: ${TURNS} turns, ${USERS} users, ${CHATS} chats, ${CONCURRENCY} 
     const random = seededRandom(SEED)
     const pid = app.process.pid!
 
-    // Warm up (JIT, pools, caches) before the baseline.
+    // Warm up (with attackers, as in the run: rendering their pages grows the heap once).
+    const attackers = await prepareAttackers(app.url, users[1]!)
     const warm = planTurns(random, WARM_UP_TURNS, 'warm')
-    await runTurns(warm)
+    const warming = runTurns(warm)
+    await runAttackers(attackers, random, Math.ceil(WARM_UP_TURNS / 3), users[0]!, warming)
+    await warming
     await sleep(1000)
     const baseline = await settledRss(pid, 3000)
 
     const turns = planTurns(random, TURNS, 'chaos')
     const started = performance.now()
-    await runTurns(turns)
+    const running = runTurns(turns)
+    const attacks = await runAttackers(attackers, random, Math.ceil(TURNS / 3), users[0]!, running)
+    await running
     const runMs = performance.now() - started
+    checkAttacks(attacks, Date.now() - attackers.startedAt)
 
     // Answers of aborted turns are stored when the server notices; give it a moment.
     await sleep(500)
@@ -277,6 +292,17 @@ describe(`chaos: ${TURNS} turns, ${USERS} users, ${CHATS} chats, ${CONCURRENCY} 
     ].join('\n'))
     if (problems.length) console.log(`[chaos] problems:\n  ${problems.slice(0, 30).join('\n  ')}`)
 
+    // ---- The storage quota's counter ----
+    // users.stored_bytes is kept by triggers through every write above: it must equal a recount.
+    const sql = postgres(pg.url, { max: 1, onnotice: () => {} })
+    const drift = await sql`
+      select u.id, u.stored_bytes, coalesce(sum(octet_length(m.content)), 0) as counted
+      from users u left join chats c on c.user_id = u.id left join messages m on m.chat_id = c.id
+      group by u.id having u.stored_bytes <> coalesce(sum(octet_length(m.content)), 0)`
+    await sql.end()
+    if (drift.length) console.log(`[chaos] users.stored_bytes differs from a recount: ${JSON.stringify(drift)}`)
+    expect(drift).toEqual([])
+
     // ---- Memory ----
     const after = await settledRss(pid, 8000)
     console.log(`[chaos] server RSS: baseline ${(baseline / 1024).toFixed(1)} MiB, after the run ${(after / 1024).toFixed(1)} MiB (${(((after - baseline) / baseline) * 100).toFixed(1)} %)`)
@@ -287,6 +313,24 @@ describe(`chaos: ${TURNS} turns, ${USERS} users, ${CHATS} chats, ${CONCURRENCY} 
     expect(after).toBeLessThanOrEqual(baseline * (1 + RSS_TOLERANCE))
   })
 })
+
+/** The attackers' limits held, and nothing they did stalled the server. `sinceMs`: since the attackers started. */
+function checkAttacks(report: AttackReport, sinceMs: number): void {
+  const tally = (list: number[]) => [...new Set(list)].map(status => `${status}×${list.filter(s => s === status).length}`).join(' ')
+  console.log(`[chaos] attacks: ${Object.entries(report.statuses).map(([kind, list]) => `${kind} ${tally(list) || '-'}`).join(', ')}; slowest worst-case page ${Math.max(0, ...report.pageMs).toFixed(0)} ms; /api/health at most ${report.healthMaxMs.toFixed(0)} ms`)
+  expect(report.statuses['worst-page'].every(status => status === 200)).toBe(true)
+  expect(Math.max(0, ...report.pageMs)).toBeLessThan(PAGE_BOUND_MS)
+  expect(report.healthMaxMs).toBeLessThan(HEALTH_BOUND_MS)
+  const guesses = report.statuses.guess
+  expect(guesses.filter(status => status === 401).length).toBeLessThanOrEqual(DEFAULTS.loginFailuresPerAccount)
+  expect(guesses.every(status => status === 401 || status === 429)).toBe(true)
+  // The run may span more than one fixed window of the chat-creation limit.
+  const windows = Math.ceil(sinceMs / 60_000) + 1
+  expect(report.floodedChats).toBeLessThanOrEqual(CREATES_PER_MINUTE * windows)
+  expect(report.statuses.create.every(status => status === 201 || status === 429)).toBe(true)
+  expect(report.statuses.stop.every(status => status === 202)).toBe(true)
+  expect(report.stolenCookieStatus).toBe(401)
+}
 
 /** True when every 200 turn that should have an answer has one stored after its message. */
 function allAnswersStored(turns: Turn[], stored: Map<number, StoredMessage[]>): boolean {

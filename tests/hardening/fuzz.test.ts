@@ -1,6 +1,7 @@
-// Bad input, generated with fast-check: FUZZ_RUNS requests (default 10,000) at the chat endpoint
-// and every other API route, with odd methods, path ids, query values, bodies, content types and
-// cookies. Expected: no 5xx at all, every error is exactly {statusCode, statusMessage} JSON, and
+// Bad input, generated with fast-check: FUZZ_RUNS requests (default 10,000) at the chat endpoint,
+// every other API route and the chat page, with odd methods, path ids, query values, bodies
+// (messages shaped to make parsers backtrack, at the length limit), content types, cookies and
+// client addresses (X-Forwarded-For behind TRUST_PROXY=2, CF-Connecting-IP). Expected: no 5xx at all, every error is exactly {statusCode, statusMessage} JSON, and
 // the server still answers a normal chat afterwards. Replay a run with FUZZ_SEED=<printed seed>.
 //
 // The chat endpoint is fuzzed against a healthy emulator: a generated request that passes
@@ -32,7 +33,7 @@ const cookies: Record<string, string> = {}
 beforeAll(async () => {
   pg = await startPostgres()
   emulator = await startEmulator({ tokenDelayMs: 0 })
-  app = await startAppServer({ emulatorUrl: emulator.url, databaseUrl: pg.url })
+  app = await startAppServer({ emulatorUrl: emulator.url, databaseUrl: pg.url, env: { TRUST_PROXY: '2' } })
   owner = await signUp(app.url)
   const created = await owner.fetch('/api/chats', { method: 'POST', body: { title: 'fuzz', messages: [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi' }] } })
   ownedChatId = (await created.json() as { id: number }).id
@@ -88,7 +89,7 @@ const idValue = fc.oneof(
   { weight: 1, arbitrary: fc.uuid() },
 )
 
-const queryKey = fc.constantFrom('chat_id', 'chat_id', 'is_playground', 'from', 'from', 'chat_id[]', 'chat_id[a]', 'from[]', '__proto__', 'constructor[prototype][x]', 'x')
+const queryKey = fc.constantFrom('chat_id', 'chat_id', 'is_playground', 'from', 'from', 'before', 'before', 'chat_id[]', 'chat_id[a]', 'from[]', 'before[]', '__proto__', 'constructor[prototype][x]', 'x')
 const queryPairs = fc.array(fc.tuple(queryKey, idValue), { maxLength: 5 })
 
 const model = fc.oneof(
@@ -114,10 +115,19 @@ const ROUTES: { path: string, methods: readonly string[] }[] = [
   { path: '/api/generations/:gen/stop', methods: ['POST'] },
   { path: '/api/health', methods: ['GET'] },
   { path: '/api/:id', methods: ['GET'] },
+  { path: '/chat/:id', methods: ['GET'] },
 ]
+
+/** Text shaped to make a parser backtrack: a run of one character or a short pattern up to the length limit, then a stray character. */
+const backtracking = fc.tuple(
+  fc.constantFrom('`', '~', '*', '_', '[', '<', '|a|\n|-|\n', '[[', '**a', '~~~ `', '> ', '- ', ' \n', 'a@', 'http://a.'),
+  fc.constantFrom('`', '\n', ']', '\u2028', ''),
+  fc.integer({ min: 1, max: LIMITS.maxMessageChars }),
+).map(([unit, tail, length]) => unit.repeat(Math.ceil(length / unit.length)).slice(0, Math.max(0, length - tail.length)) + tail)
 
 const text = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 60 }),
+  backtracking,
   fc.string({ unit: 'binary', maxLength: 60 }),
   fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\uD800', '\uDFFF\uD800', '\u202e\u0000', 'x'.repeat(LIMITS.maxMessageChars + 1), 'x'.repeat(LIMITS.maxMessageChars)),
 )
@@ -171,7 +181,15 @@ interface FuzzRequest {
   contentType: string | undefined
   cookie: string
   origin: string | undefined
+  /** [header, value] for the client address: X-Forwarded-For or CF-Connecting-IP. */
+  address: [string, string] | undefined
 }
+
+const addressValue = fc.oneof(
+  fc.ipV4(), fc.ipV6(), fc.ipV4Extended(),
+  fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 20 })), { minLength: 1, maxLength: 6 }).map(list => list.join(', ')),
+  fc.constantFrom('', ',', ', , ,', 'unknown', '::ffff:10.0.0.1', 'fe80::1%eth0', '1'.repeat(5000), `${'1.'.repeat(2000)}1`, `${':'.repeat(3000)}1`),
+)
 
 const request: fc.Arbitrary<FuzzRequest> = fc.record({
   route: fc.integer({ min: 0, max: ROUTES.length - 1 }),
@@ -186,23 +204,27 @@ const request: fc.Arbitrary<FuzzRequest> = fc.record({
   cookie: fc.constantFrom('none', 'valid', 'valid', 'valid', 'deleted', 'revoked', 'tampered', 'truncated', 'garbage', 'empty', 'doubled', 'foreign'),
   // Mostly no Origin (like curl); sometimes a foreign or broken one (403 by the CSRF check).
   origin: fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('https://evil.example', 'null', 'http://127.0.0.1', 'not a url') }),
-}).map(({ ownMethod, route, method, origin, ...rest }) => ({
+  address: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom('x-forwarded-for', 'cf-connecting-ip'), addressValue) }),
+}).map(({ ownMethod, route, method, origin, address, ...rest }) => ({
   ...rest,
   route,
   method: ownMethod ? ROUTES[route]!.methods[0]! : method,
   origin: origin ?? undefined,
+  address: address ?? undefined,
 }))
 
 function resolve(r: FuzzRequest): { url: string, init: RequestInit, path: string } {
   const fill = (value: string) => value === 'OWNED_CHAT' ? String(ownedChatId) : value === 'OWNED_MESSAGE' ? String(ownedMessageIds[0]) : value
   const path = ROUTES[r.route]!.path.replace(':model', r.model).replace(':gen', fill(r.gen)).replace(':id', fill(r.id))
   const query = r.query.map(([key, value]) => `${key}=${fill(value)}`).join('&')
-  // "log out everywhere" with the main cookie (alone, or first of two) would end the fuzzer's own session.
-  const cookie = ROUTES[r.route]!.path === '/api/auth/logout-all' && (r.cookie === 'valid' || r.cookie === 'doubled') ? cookies.revoked! : cookies[r.cookie]!
+  // Logging out (here, or everywhere) with the main cookie (alone, or first of two) would end the fuzzer's own session.
+  const endsSession = ['/api/auth/logout', '/api/auth/logout-all'].includes(ROUTES[r.route]!.path)
+  const cookie = endsSession && (r.cookie === 'valid' || r.cookie === 'doubled') ? cookies.revoked! : cookies[r.cookie]!
   const headers: Record<string, string> = {}
   if (cookie) headers.cookie = cookie
   if (r.contentType !== undefined) headers['content-type'] = r.contentType
   if (r.origin) headers.origin = r.origin
+  if (r.address) headers[r.address[0]] = r.address[1]
   const hasBody = r.body !== undefined && r.method !== 'GET' && r.method !== 'HEAD'
   return { path, url: `${app.url}${path}${query ? `?${query}` : ''}`, init: { method: r.method, headers, body: hasBody ? r.body : undefined } }
 }
@@ -237,7 +259,8 @@ describe(`fuzzing the API with ${RUNS} generated requests`, () => {
         failures.push(describe())
         return
       }
-      if (res.status >= 400 && init.method !== 'HEAD') {
+      // Pages answer errors with Nuxt's HTML error page; the API with {statusCode, statusMessage}.
+      if (res.status >= 400 && init.method !== 'HEAD' && path.startsWith('/api')) {
         const problem = checkErrorShape(res.status, res.headers.get('content-type'), text)
         if (problem) failures.push(`${problem}: ${describe()}`)
       }

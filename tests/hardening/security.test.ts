@@ -341,9 +341,32 @@ describe('security headers', () => {
     expect(csp).toBeTruthy()
     expect(csp).not.toMatch(/unsafe-eval/)
     expect(csp).toMatch(/frame-ancestors 'none'/)
-    expect(csp).toMatch(/object-src 'none'/)
+    // API answers allow nothing at all (default-src 'none'), which covers object-src.
+    expect(csp).toMatch(/object-src 'none'|default-src 'none'/)
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(res.headers.get('referrer-policy')).toMatch(/^(no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)$/)
+    expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=(\d+); includeSubDomains$/)
+    expect(Number(/max-age=(\d+)/.exec(res.headers.get('strict-transport-security')!)![1])).toBeGreaterThanOrEqual(180 * 24 * 3600)
+  })
+
+  it('a page allows no inline script without its nonce: a fresh nonce per response, on every script Nuxt writes', async () => {
+    const user = await signUp(a.url)
+    const chat = await user.createChat()
+    const nonces = new Set<string>()
+    for (const path of ['/', '/login', `/chat/${chat.id}`, `/chat/${chat.id}`]) {
+      const res = await fetch(`${a.url}${path}`, { headers: { cookie: user.cookie } })
+      const html = await res.text()
+      const scriptSrc = res.headers.get('content-security-policy')!.split(';').map(d => d.trim()).find(d => d.startsWith('script-src '))!
+      expect(scriptSrc).not.toMatch(/unsafe-inline|unsafe-eval/)
+      const nonce = /'nonce-([\w+/=-]+)'/.exec(scriptSrc)?.[1]
+      expect(nonce, scriptSrc).toBeTruthy()
+      nonces.add(nonce!)
+      // Every script, and every link that loads one ahead (modulepreload), carries this response's nonce.
+      const scripts = [...html.matchAll(/<script\b[^>]*>|<link\b[^>]*rel="modulepreload"[^>]*>/g)].map(m => m[0])
+      expect(scripts.filter(tag => tag.startsWith('<script')).length).toBeGreaterThan(2)
+      for (const tag of scripts) expect(tag, path).toContain(`nonce="${nonce}"`)
+    }
+    expect(nonces.size).toBe(4)
   })
 })
 

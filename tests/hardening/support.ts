@@ -139,6 +139,20 @@ export async function storedChat(user: Pick<TestUser, 'fetch'>, chatId: number):
   return res.json() as Promise<ChatWithMessages>
 }
 
+/** Every stored message of a chat, oldest first, read page by page (GET /api/chats/:id?before=). */
+export async function allStoredMessages(user: Pick<TestUser, 'fetch'>, chatId: number): Promise<StoredMessage[]> {
+  const pages: StoredMessage[][] = []
+  let before: number | undefined
+  for (;;) {
+    const res = await user.fetch(`/api/chats/${chatId}${before ? `?before=${before}` : ''}`)
+    expect(res.status).toBe(200)
+    const page = await res.json() as ChatWithMessages
+    pages.unshift(page.messages)
+    if (!page.hasEarlier || !page.messages.length) return pages.flat()
+    before = page.messages[0]!.id
+  }
+}
+
 /** Polls the chat until an assistant message follows the user message containing `marker`. */
 export async function storedAnswerAfter(user: Pick<TestUser, 'fetch'>, chatId: number, marker: string, timeoutMs = 5000): Promise<StoredMessage> {
   const deadline = Date.now() + timeoutMs

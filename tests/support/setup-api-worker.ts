@@ -13,6 +13,7 @@ export default async function setup(project: TestProject) {
   project.provide('emulatorUrl', emulator.url)
   project.provide('postgresUrl', postgres.url)
   project.provide('database', 'postgres')
+  project.provide('runtime', 'workers')
   return async () => {
     await worker.stop()
     await emulator.close()

@@ -12,6 +12,8 @@ declare module 'vitest' {
     /** PostgreSQL URL when the project runs on PostgreSQL, else ''. */
     postgresUrl: string
     database: 'pglite' | 'postgres'
+    /** Which build serves appUrl: the Node server or the Cloudflare Worker (in workerd). */
+    runtime: 'node' | 'workers'
   }
 }
 
@@ -27,6 +29,7 @@ export function apiSetup(database: 'pglite' | 'postgres') {
     project.provide('emulatorUrl', emulator.url)
     project.provide('postgresUrl', postgres?.url ?? '')
     project.provide('database', database)
+    project.provide('runtime', 'node')
     return async () => {
       await app.stop()
       await emulator.close()

@@ -11,6 +11,7 @@ export default async function setup(project: TestProject) {
   project.provide('emulatorUrl', emulator.url)
   project.provide('postgresUrl', '')
   project.provide('database', 'pglite')
+  project.provide('runtime', 'node')
   return async () => {
     await app.stop()
     await emulator.close()

@@ -5,10 +5,11 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, TEST_SESSION_PASSWORD, type AppServer } from '../../harness/app-server.ts'
+import { ROOT, SUITE_LIMITS_OFF, TEST_SESSION_PASSWORD, type AppServer } from '../../harness/app-server.ts'
 import { freePort } from '../../harness/postgres.ts'
 
-export const WORKER_OUTPUT = join(ROOT, '.output-worker')
+/** The Worker build; NEPTUN_WORKER_OUTPUT points the suites at another one (e.g. an older build). */
+export const WORKER_OUTPUT = process.env.NEPTUN_WORKER_OUTPUT ?? join(ROOT, '.output-worker')
 
 export async function startWorkerServer(options: { emulatorUrl: string, databaseUrl: string, env?: Record<string, string> }): Promise<AppServer> {
   if (!existsSync(join(WORKER_OUTPUT, 'server/index.mjs'))) throw new Error('No Worker build: run `NEPTUN_OUTPUT_DIR=.output-worker npm run build:cloudflare` (npm test does it).')
@@ -28,7 +29,7 @@ export async function startWorkerServer(options: { emulatorUrl: string, database
     CLOUDFLARE_API_BASE_URL: options.emulatorUrl,
     NUXT_AI_EMULATOR: 'true',
     DATABASE_URL: options.databaseUrl,
-    CHAT_RATE_LIMIT_PER_MINUTE: '0',
+    ...SUITE_LIMITS_OFF,
     ...options.env,
   }
   const args = ['dev', '-c', join(dir, 'wrangler.json'), '--port', String(port), '--ip', '127.0.0.1', '--local', '--show-interactive-dev-session=false',
@@ -37,7 +38,7 @@ export async function startWorkerServer(options: { emulatorUrl: string, database
   const child = spawn(join(ROOT, 'node_modules/.bin/wrangler'), args, {
     cwd: dir,
     detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_LOG: 'warn', CI: 'true' },
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_LOG: process.env.WRANGLER_LOG ?? 'warn', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

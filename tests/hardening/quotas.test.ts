@@ -1,0 +1,159 @@
+// What one signed-in user may take: chats, stored bytes, new chats and API requests a minute.
+// Each limit answers a clear 4xx (429 with Retry-After for rates), refuses before anything is
+// stored, and leaves other users alone. users.stored_bytes (kept by triggers) is checked against
+// a recount after every kind of write.
+import postgres from 'postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ERRORS, LIMITS, type ChatWithMessages } from '../../shared/contract/index.ts'
+import { startAppServer, type AppServer } from '../../harness/app-server.ts'
+import { signUp, type TestUser } from '../support/api-client.ts'
+import { startEmulator, type Emulator } from '../../emulator/server.ts'
+import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
+import { chatTurn, checkErrorShape, sleep } from './support.ts'
+
+const CREATES_PER_MINUTE = 5
+const CHATS_PER_USER = 3
+const API_PER_MINUTE = 20
+
+let pg: TestPostgres
+let sql: postgres.Sql
+let emulator: Emulator
+/** On PostgreSQL: a 1 MiB storage quota, CREATES_PER_MINUTE new chats a minute. */
+let app: AppServer
+/** On PGlite: CHATS_PER_USER chats, API_PER_MINUTE requests a minute. */
+let small: AppServer
+
+beforeAll(async () => {
+  pg = await startPostgres()
+  sql = postgres(pg.url, { max: 2, onnotice: () => {} })
+  emulator = await startEmulator({ tokenDelayMs: 0 })
+  ;[app, small] = await Promise.all([
+    startAppServer({ emulatorUrl: emulator.url, databaseUrl: pg.url, env: { USER_STORAGE_QUOTA_MB: '1', CHAT_CREATE_RATE_LIMIT_PER_MINUTE: String(CREATES_PER_MINUTE) } }),
+    startAppServer({ emulatorUrl: emulator.url, env: { MAX_CHATS_PER_USER: String(CHATS_PER_USER), API_RATE_LIMIT_PER_MINUTE: String(API_PER_MINUTE) } }),
+  ])
+})
+
+afterAll(async () => {
+  await Promise.all([app?.stop(), small?.stop()])
+  await emulator?.close()
+  await sql?.end()
+  pg?.stop()
+})
+
+async function expectError(res: Response, status: number, message: string) {
+  const text = await res.text()
+  expect(res.status, text).toBe(status)
+  expect(checkErrorShape(status, res.headers.get('content-type'), text)).toBeUndefined()
+  expect(JSON.parse(text).statusMessage).toBe(message)
+  return res
+}
+
+/** Fixed one-minute windows: start early in one, so it cannot turn over mid-test. */
+async function earlyInMinute() {
+  const second = new Date().getSeconds()
+  if (second > 40) await sleep((61 - second) * 1000)
+}
+
+/** users.stored_bytes, and the same figure counted from the messages. */
+async function storedBytes(userId: number) {
+  const [row] = await sql<{ kept: string, counted: string }[]>`
+    select stored_bytes as kept, (select coalesce(sum(octet_length(m.content)), 0) from messages m join chats c on c.id = m.chat_id where c.user_id = ${userId}) as counted
+    from users where id = ${userId}`
+  return { kept: Number(row!.kept), counted: Number(row!.counted) }
+}
+
+async function expectCounted(user: TestUser): Promise<number> {
+  const { kept, counted } = await storedBytes(user.id)
+  expect(kept).toBe(counted)
+  return kept
+}
+
+/** `count` messages of `chars` characters each (ASCII and 2-byte characters, so bytes are not characters). */
+const conversation = (count: number, chars: number) => Array.from({ length: count }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `${i}é`.padEnd(chars, 'x') }))
+
+describe('storage quota (USER_STORAGE_QUOTA_MB)', () => {
+  it('a saved conversation that would pass it is refused with 403 and nothing is stored; deleting a chat frees its bytes', async () => {
+    const user = await signUp(app.url)
+    const first = await user.fetch('/api/chats', { method: 'POST', body: { messages: conversation(20, 30_000) } })
+    expect(first.status).toBe(201)
+    const used = await expectCounted(user)
+    expect(used).toBe(20 * 30_001)
+    await expectError(await user.fetch('/api/chats', { method: 'POST', body: { title: 'too much', messages: conversation(20, 30_000) } }), 403, ERRORS.storageQuotaReached)
+    const chats = await (await user.fetch('/api/chats')).json() as { id: number, title: string }[]
+    expect(chats.map(chat => chat.title)).not.toContain('too much')
+    expect(await expectCounted(user)).toBe(used)
+    // Empty chats cost nothing and stay possible.
+    expect((await user.fetch('/api/chats', { method: 'POST', body: {} })).status).toBe(201)
+    expect((await user.fetch(`/api/chats/${(await first.json() as { id: number }).id}`, { method: 'DELETE' })).status).toBe(204)
+    expect(await expectCounted(user)).toBe(0)
+    expect((await user.fetch('/api/chats', { method: 'POST', body: { messages: conversation(20, 30_000) } })).status).toBe(201)
+  })
+
+  it('a chat turn whose question would pass it gets 403 and nothing is stored; an accepted question\'s answer is always kept', async () => {
+    const user = await signUp(app.url)
+    const chat = await (await user.fetch('/api/chats', { method: 'POST', body: { messages: conversation(31, 32_000) } })).json() as { id: number }
+    const question = (marker: string) => `${marker} `.padEnd(LIMITS.maxMessageChars, 'q')
+    const accepted = await chatTurn(app.url, user.cookie, chat.id, question('accepted'))
+    expect(accepted.status).toBe(200)
+    expect(accepted.sawFinish).toBe(true)
+    const before = await expectCounted(user)
+    const refused = await chatTurn(app.url, user.cookie, chat.id, question('refused'))
+    expect(refused.status).toBe(403)
+    expect(JSON.parse(refused.body!).statusMessage).toBe(ERRORS.storageQuotaReached)
+    expect(await expectCounted(user)).toBe(before)
+    const stored = await (await user.fetch(`/api/chats/${chat.id}`)).json() as ChatWithMessages
+    expect(stored.messages.at(-1)!.role).toBe('assistant')
+    expect(stored.messages.some(m => m.content.startsWith('refused'))).toBe(false)
+    // The playground stores nothing, so it is not refused.
+    expect((await chatTurn(app.url, user.cookie, 0, question('playground'), { playground: true })).status).toBe(200)
+    // Removing messages (regenerate, edit) frees their bytes.
+    const firstId = stored.messages.find(m => m.content.startsWith('accepted'))!.id
+    expect((await user.fetch(`/api/chats/${chat.id}/messages?from=${firstId}`, { method: 'DELETE' })).status).toBe(204)
+    expect(await expectCounted(user)).toBeLessThan(before - LIMITS.maxMessageChars)
+    expect((await chatTurn(app.url, user.cookie, chat.id, question('after truncation'))).status).toBe(200)
+  })
+})
+
+describe('new chats (CHAT_CREATE_RATE_LIMIT_PER_MINUTE)', () => {
+  it(`${CREATES_PER_MINUTE} a minute per user, then 429 with Retry-After; another user goes on`, async () => {
+    await earlyInMinute()
+    const user = await signUp(app.url)
+    const statuses = await Promise.all(Array.from({ length: CREATES_PER_MINUTE + 3 }, () => user.fetch('/api/chats', { method: 'POST', body: {} }).then(res => res.status)))
+    expect(statuses.filter(s => s === 201)).toHaveLength(CREATES_PER_MINUTE)
+    const res = await expectError(await user.fetch('/api/chats', { method: 'POST', body: {} }), 429, ERRORS.chatCreateRateLimited)
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(60)
+    expect((await (await signUp(app.url)).fetch('/api/chats', { method: 'POST', body: {} })).status).toBe(201)
+  })
+})
+
+describe('chats per user (MAX_CHATS_PER_USER)', () => {
+  it(`the ${CHATS_PER_USER + 1}th chat is refused with 403, even when asked for at once; deleting one makes room`, async () => {
+    const user = await signUp(small.url)
+    const statuses = await Promise.all(Array.from({ length: CHATS_PER_USER + 4 }, () => user.fetch('/api/chats', { method: 'POST', body: {} }).then(res => res.status)))
+    expect(statuses.filter(s => s === 201)).toHaveLength(CHATS_PER_USER)
+    expect(statuses.filter(s => s === 403)).toHaveLength(4)
+    await expectError(await user.fetch('/api/chats', { method: 'POST', body: {} }), 403, ERRORS.tooManyChats)
+    const [chat] = await (await user.fetch('/api/chats')).json() as { id: number }[]
+    expect((await user.fetch(`/api/chats/${chat!.id}`, { method: 'DELETE' })).status).toBe(204)
+    expect((await user.fetch('/api/chats', { method: 'POST', body: {} })).status).toBe(201)
+  })
+})
+
+describe('API requests (API_RATE_LIMIT_PER_MINUTE)', () => {
+  it(`${API_PER_MINUTE} signed-in requests a minute, then 429 with Retry-After on every route; another user goes on`, async () => {
+    await earlyInMinute()
+    const user = await signUp(small.url)
+    const statuses = await Promise.all(Array.from({ length: API_PER_MINUTE + 5 }, () => user.fetch('/api/chats').then(res => res.status)))
+    expect(statuses.filter(s => s === 200)).toHaveLength(API_PER_MINUTE)
+    for (const [method, path] of [['GET', '/api/auth/me'], ['GET', '/api/chats'], ['POST', '/api/chats'], ['POST', '/api/generations/00000000-0000-4000-8000-000000000000/stop']] as const) {
+      const res = await expectError(await user.fetch(path, { method, body: method === 'POST' ? {} : undefined }), 429, ERRORS.apiRateLimited)
+      expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(60)
+    }
+    // The chat endpoint has its own limit (CHAT_RATE_LIMIT_PER_MINUTE), so a turn still goes through.
+    const turn = await chatTurn(small.url, user.cookie, 0, 'still allowed', { playground: true })
+    expect(turn.status).toBe(200)
+    const other = await signUp(small.url)
+    expect((await other.fetch('/api/chats')).status).toBe(200)
+  })
+})
