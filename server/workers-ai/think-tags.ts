@@ -26,26 +26,37 @@ export function thinkTagSplitter(startsInside: boolean): ThinkTagSplitter {
   let phase: Phase = 'before'
   /** Thinking has been handed on: blanks are no longer leading ones. */
   let thought = false
-  /** Text not yet handed on: leading blanks, a tag that may be arriving, trailing blanks of the thinking. */
-  let held = ''
+  /** Before anything is known: the start of the text, which may be an arriving `<think>`. */
+  let opening = ''
+  /** Blanks at the end of the thinking so far, held back: they may be the blank line before `</think>`. */
+  let blanks = ''
+  /** The end of the thinking so far that may be the start of `</think>`. */
+  let tag = ''
 
+  // Each piece is looked at once, beside at most a tag's length held back from the one before:
+  // a long run of blanks is appended to, never scanned again, so the work stays linear.
   function think(text: string, out: AnswerPart[]): void {
-    held = thought ? held + text : (held + text).trimStart()
-    const close = held.indexOf(CLOSE)
+    const fresh = thought ? tag + text : (tag + text).trimStart()
+    tag = ''
+    const close = fresh.indexOf(CLOSE)
     if (close >= 0) {
-      emit(out, 'reasoning-delta', held.slice(0, close).trimEnd())
-      const rest = held.slice(close + CLOSE.length)
-      held = ''
+      emit(out, 'reasoning-delta', (blanks + fresh.slice(0, close)).trimEnd())
+      blanks = ''
       phase = 'answer-start'
-      answer(rest, out)
+      answer(fresh.slice(close + CLOSE.length), out)
       return
     }
-    // Keep back what could be the start of `</think>`, and trailing blanks (they may be the
-    // blank line before it); the rest is thinking.
-    const sure = held.slice(0, held.length - partialTagLength(held, CLOSE)).trimEnd()
-    if (sure) thought = true
-    emit(out, 'reasoning-delta', sure)
-    held = held.slice(sure.length)
+    tag = fresh.slice(fresh.length - partialTagLength(fresh, CLOSE))
+    const body = fresh.slice(0, fresh.length - tag.length)
+    const sure = body.trimEnd()
+    if (sure) {
+      emit(out, 'reasoning-delta', blanks + sure)
+      thought = true
+      blanks = body.slice(sure.length)
+    }
+    else if (thought) {
+      blanks += body
+    }
   }
 
   function answer(text: string, out: AnswerPart[]): void {
@@ -61,12 +72,12 @@ export function thinkTagSplitter(startsInside: boolean): ThinkTagSplitter {
     push(text, out) {
       if (phase === 'thinking') return think(text, out)
       if (phase !== 'before') return answer(text, out)
-      held += text
-      const start = held.trimStart()
+      // Leading blanks are never handed on, so they are not kept either.
+      const start = opening = (opening + text).trimStart()
       if (!start) return
       if (start.startsWith(OPEN)) {
         phase = 'thinking'
-        held = ''
+        opening = ''
         think(start.slice(OPEN.length).trimStart(), out)
       }
       else if (OPEN.startsWith(start)) {
@@ -74,19 +85,19 @@ export function thinkTagSplitter(startsInside: boolean): ThinkTagSplitter {
       }
       else if (startsInside) {
         phase = 'thinking'
-        held = ''
+        opening = ''
         think(start, out)
       }
       else {
         phase = 'answer'
-        held = ''
+        opening = ''
         emit(out, 'text-delta', start)
       }
     },
     end(out) {
-      if (phase === 'thinking') emit(out, 'reasoning-delta', held.trimEnd())
-      else if (phase === 'before') emit(out, 'text-delta', held.trimStart())
-      held = ''
+      if (phase === 'thinking') emit(out, 'reasoning-delta', (blanks + tag).trimEnd())
+      else if (phase === 'before') emit(out, 'text-delta', opening)
+      opening = blanks = tag = ''
     },
   }
 }

@@ -17,8 +17,12 @@ import { ChatRequestError, describeChatError, parseRetryAfter } from '../../util
 import { chatTitleFrom } from '../../shared/contract/titles.ts'
 import { addressKey } from '../../server/utils/client-address.ts'
 import { tokenize, topicOf } from '../../emulator/tokens.ts'
+import { thinkTagSplitter } from '../../server/workers-ai/think-tags.ts'
+import type { AnswerPart } from '../../server/workers-ai/parts.ts'
+import { LIVE_MODELS } from '../../shared/contract/models.ts'
 
 const SEED = Number(process.env.LINEAR_SEED) || Date.now() % 2 ** 31
+/** Random shapes per function, after every one of EXAMPLES (fast-check counts those within numRuns). */
 const RUNS = Number(process.env.LINEAR_RUNS) || 30
 /** Allowed whatever the length: a pause of a loaded machine, a garbage collection. */
 const FIXED_MS = 50
@@ -26,7 +30,7 @@ const FIXED_MS = 50
 /** Characters that mean something to markdown, URLs, e-mail addresses, numbers or whitespace rules. */
 const ALPHABET = ['`', '~', '*', '_', '[', ']', '(', ')', '<', '>', '!', '#', '|', '\\', '-', '+', '=', '.', ':', '/', '@', '&', ';', ' ', '\t', '\n', '\r', '"', '\'', '{', '}', '$', '%', 'a', '0', 'é', '\u00A0', '\u2028', '💥']
 /** Shapes known to be hard for markdown parsers and for the patterns that split messages. */
-const KNOWN = ['```', '~~~', '~~~ `', '[[', '**a', '*a ', '|a|\n|-|\n', '[a](', '[a]: b\n', '<a', 'http://a.', 'www.a', 'a@', '> ', '- ', '1. ', '&#', '\\`', '[[emulator:', ']]', ' \n', '``a`', '*!', '0x', '-1', '::']
+const KNOWN = ['```', '~~~', '~~~ `', '[[', '**a', '*a ', '|a|\n|-|\n', '[a](', '[a]: b\n', '<a', 'http://a.', 'www.a', 'a@', '> ', '- ', '1. ', '&#', '\\`', '[[emulator:', ']]', ' \n', '``a`', '*!', '0x', '-1', '::', '<think>', '</think', '</think>\n\n']
 const CLOSING: Record<string, string> = { '[': ']', '(': ')', '<': '>', '{': '}', '`': '`', '*': '*', '_': '_', '"': '"' }
 
 const shape = fc.record({
@@ -83,8 +87,23 @@ function renderMessage(text: string): string[] {
 }
 
 const MESSAGE = LIMITS.maxMessageChars
+/** The longest answer a model may write: the largest output budget in the catalogue, at a generous 4 characters a token. */
+const ANSWER = Math.max(...LIVE_MODELS.map(model => model.limits.maxOutputTokens)) * 4
 /** A header value: Node refuses request headers past 16 KiB in all. */
 const HEADER = 16 * 1024
+
+/**
+ * A model's text through the thinking splitter, `frame` characters a network read: as a model
+ * whose template opens the thinking itself, and as one that writes `<think>` first.
+ */
+function splitThinking(text: string, frame: number): void {
+  for (const [startsInside, written] of [[true, text], [false, `<think>${text}`]] as const) {
+    const splitter = thinkTagSplitter(startsInside)
+    const out: AnswerPart[] = []
+    for (let at = 0; at < written.length; at += frame) splitter.push(written.slice(at, at + frame), out)
+    splitter.end(out)
+  }
+}
 
 const subjects: Subject[] = [
   { name: 'markdown block splitter (utils/markdown-blocks)', maxLength: MESSAGE, run: text => createBlockSplitter()(text), msPerThousand: 10 },
@@ -105,6 +124,8 @@ const subjects: Subject[] = [
   { name: 'chat_id query value', maxLength: HEADER, run: text => chatIdSchema.safeParse(text), msPerThousand: 10 },
   { name: 'path and query ids', maxLength: HEADER, run: text => idSchema.safeParse(text), msPerThousand: 10 },
   { name: 'client address (X-Forwarded-For, CF-Connecting-IP)', maxLength: HEADER, run: addressKey, msPerThousand: 10 },
+  { name: 'thinking splitter, the answer in one read (server/workers-ai/think-tags)', maxLength: ANSWER, run: text => splitThinking(text, Math.max(text.length, 1)), msPerThousand: 10 },
+  { name: 'thinking splitter, streamed a character a read', maxLength: ANSWER, run: text => splitThinking(text, 1), msPerThousand: 10 },
   { name: 'emulator tokenizer', maxLength: MESSAGE, run: tokenize, msPerThousand: 10 },
   { name: 'emulator topic (directive stripping)', maxLength: MESSAGE, run: text => topicOf([{ role: 'user', content: text }]), msPerThousand: 10 },
 ]
@@ -123,7 +144,7 @@ describe(`linear time on adversarial input (seed ${SEED}, ${RUNS} shapes each)`,
         if (ms / bound > slowest.ratio) slowest = { ms, length: text.length, ratio: ms / bound }
         expect(ms, `${text.length} characters (${JSON.stringify(text.slice(0, 40))}…${JSON.stringify(text.slice(-10))}) took ${ms.toFixed(0)} ms, bound ${bound.toFixed(0)} ms`).toBeLessThanOrEqual(bound)
       }
-    }), { seed: SEED, numRuns: RUNS, endOnFailure: true, examples: EXAMPLES })
+    }), { seed: SEED, numRuns: EXAMPLES.length + RUNS, endOnFailure: true, examples: EXAMPLES })
     console.log(`[linear-time] ${subject.name}: slowest ${slowest.ms.toFixed(1)} ms at ${slowest.length} characters (${Math.round(slowest.ratio * 100)} % of its bound)`)
   })
 })
