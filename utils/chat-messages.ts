@@ -1,7 +1,7 @@
 import type { UIMessage } from 'ai'
 import type { ChatMessage, ChatStreamMetadata, StoredMessage } from '#shared/contract'
 import { LIMITS } from '#shared/contract/limits'
-import { findModel } from '#shared/contract/models'
+import { CHARS_PER_TOKEN, conversationTokenBudget, findLiveModel } from '#shared/contract/models'
 
 /** What the stream's message metadata carries, plus what we set for messages loaded from the database. */
 export interface NeptunMessageMetadata extends ChatStreamMetadata {
@@ -31,26 +31,34 @@ export function toChatRequestMessages(messages: readonly UIMessage[]): ChatMessa
     .map(message => ({ role: message.role, content: messageText(message) }))
 }
 
+/** Bytes of history one chat request may carry: the body limit, less room for the JSON around the messages. */
+const REQUEST_HISTORY_BYTES = LIMITS.maxBodyBytes - 64 * LIMITS.maxMessages
+
 /**
- * The characters of history worth sending to `modelName`: what its context window reads (3
- * characters a token, the server's own estimate), and never more than a request body holds.
+ * The characters of history worth sending to `modelName`: what its input budget in the catalogue
+ * holds, counted as the server counts (CHARS_PER_TOKEN), so the server's trimming finds all it
+ * can use; never more than a request body holds.
  */
 export function historyBudget(modelName: string): number {
-  const window = findModel(modelName)?.limits?.contextWindow ?? 0
-  return Math.min(window > 0 ? window * 3 : Infinity, LIMITS.maxBodyBytes * 0.9)
+  const model = findLiveModel(modelName)
+  return Math.min(model ? conversationTokenBudget(model) * CHARS_PER_TOKEN : Infinity, LIMITS.maxBodyBytes)
 }
 
 /**
- * The newest messages one chat request can carry: at most LIMITS.maxMessages, and at most
- * `maxChars` of text (the server drops the oldest messages beyond the model's window anyway).
- * The last message is always kept.
+ * The newest messages one chat request can carry: at most LIMITS.maxMessages, `maxChars` of text
+ * and what fits in a request body (UTF-8, as JSON). The server drops the oldest ones beyond the
+ * model's budget anyway. The last message is always kept.
  */
 export function requestHistory(messages: readonly ChatMessage[], maxChars: number): ChatMessage[] {
+  const encoder = new TextEncoder()
   let chars = 0
+  let bytes = 0
   let start = messages.length
   while (start > 0 && messages.length - start < LIMITS.maxMessages) {
-    chars += messages[start - 1]!.content.length
-    if (chars > maxChars && start < messages.length) break
+    const { content } = messages[start - 1]!
+    chars += content.length
+    bytes += encoder.encode(JSON.stringify(content)).length
+    if ((chars > maxChars || bytes > REQUEST_HISTORY_BYTES) && start < messages.length) break
     start--
   }
   return messages.slice(start)

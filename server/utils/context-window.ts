@@ -1,21 +1,17 @@
-import type { ChatMessage, LiveModel } from '#shared/contract'
+import { CHARS_PER_TOKEN, conversationTokenBudget, type ChatMessage, type LiveModel } from '#shared/contract'
 import { SYSTEM_PROMPT } from './system-prompt.ts'
 
 /**
- * A deliberately high token estimate (3 characters a token, plus the chat template's per-message
+ * A deliberately high token estimate (CHARS_PER_TOKEN, plus the chat template's per-message
  * overhead): trimming a little too much is harmless, a 413 from Workers AI is not.
  */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 3) + 4
+  return Math.ceil(text.length / CHARS_PER_TOKEN) + 4
 }
 
-/**
- * The tokens a conversation may use with `model`: its `truncate`, within what its context window
- * leaves beside the answer (`maxTokens`) and the system prompt.
- */
+/** The tokens a conversation may use with `model` beside an answer of `maxTokens` and the system prompt. */
 export function inputBudget(model: LiveModel, maxTokens: number): number {
-  const { truncate } = model.configuration.parameters
-  return Math.min(truncate > 0 ? truncate : Infinity, model.limits.contextWindow - maxTokens) - estimateTokens(SYSTEM_PROMPT)
+  return conversationTokenBudget(model, maxTokens) - estimateTokens(SYSTEM_PROMPT)
 }
 
 /**

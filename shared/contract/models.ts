@@ -225,6 +225,19 @@ export function findLiveModel(name: string | null | undefined): LiveModel | unde
   return LIVE_MODELS.find(model => model.name === name)
 }
 
+/** Characters a token is counted as when a conversation is fitted to a model (a deliberately high count of tokens). */
+export const CHARS_PER_TOKEN = 3
+
+/**
+ * The tokens a conversation with `model` may use: its input budget (`truncate`), within what its
+ * context window leaves beside an answer of `maxTokens` (by default the one it asks for). The
+ * server fits each turn to this, less its system prompt; the browser sends no more than it.
+ */
+export function conversationTokenBudget(model: LiveModel, maxTokens = model.configuration.parameters.max_new_tokens): number {
+  const { truncate } = model.configuration.parameters
+  return Math.min(truncate > 0 ? truncate : Infinity, model.limits.contextWindow - maxTokens)
+}
+
 export function isLiveModel(model: ModelConfiguration): model is LiveModel {
   return !model.retired && model.limits !== undefined
 }

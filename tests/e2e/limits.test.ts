@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { LIMITS } from '../../shared/contract/limits.ts'
-import { apiUser, directive, launchChromium, newContext, open, shot, startChat, waitForAnswer } from './support.ts'
+import { apiUser, directive, launchChromium, newContext, open, send, shot, startChat, waitForAnswer } from './support.ts'
 
 let browser: Browser
 beforeAll(async () => { browser = await launchChromium() })
@@ -81,6 +81,32 @@ describe('a chat longer than one page', () => {
       expect(await messages.last().innerText()).toContain(`message ${count - 1}`)
       expect(await page.getByTestId('load-earlier').count()).toBe(0)
       await shot(page, 'chat-earlier-messages')
+      expect(pageErrors).toEqual([])
+    }
+    finally {
+      await context.close()
+    }
+  })
+
+  it('sends a turn the history before the shown page too, as much as the model reads', async () => {
+    const user = await apiUser()
+    const count = LIMITS.chatPageMessages * 2 + 5
+    const made = await user.fetch('/api/chats', {
+      method: 'POST',
+      body: { title: 'long memory', messages: Array.from({ length: count }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i}` })) },
+    })
+    const { id } = await made.json() as { id: number }
+    const { context, page, pageErrors } = await newContext(browser, { user })
+    try {
+      await open(page, `/chat/${id}`)
+      expect(await page.getByTestId('message').count()).toBe(LIMITS.chatPageMessages)
+      const request = page.waitForRequest(sent => sent.method() === 'POST' && sent.url().includes(`chat_id=${id}`))
+      await send(page, 'What did I say first?')
+      const { messages } = (await request).postDataJSON() as { messages: { role: string, content: string }[] }
+      expect(messages.map(message => message.content)).toEqual([...Array.from({ length: count }, (_, i) => `message ${i}`), 'What did I say first?'])
+      await waitForAnswer(page, LIMITS.chatPageMessages + 2)
+      // The earlier pages it fetched for the request are not shown until asked for.
+      expect(await page.getByTestId('load-earlier').count()).toBe(1)
       expect(pageErrors).toEqual([])
     }
     finally {
