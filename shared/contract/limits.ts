@@ -19,8 +19,8 @@ export const LIMITS = {
   maxChatId: 2_147_483_647,
   /**
    * One page of a chat (GET /api/chats/:id, and what the chat page renders on the server): the
-   * newest messages up to this many bytes of text (UTF-8), at least one message. About what the
-   * model's input budget holds, and a bound on the server's work for one page.
+   * newest messages up to this many bytes of text and thinking (UTF-8), at least one message.
+   * About what a model's input budget holds, and a bound on the server's work for one page.
    */
   chatPageBytes: 64 * 1024,
   /** Messages in one page of a chat. */
@@ -39,7 +39,7 @@ export const DEFAULTS = {
   chatCreateRateLimitPerMinute: 20,
   /** MAX_CHATS_PER_USER */
   maxChatsPerUser: 1000,
-  /** USER_STORAGE_QUOTA_MB: message text a user may keep, in MiB (UTF-8 bytes). */
+  /** USER_STORAGE_QUOTA_MB: message text and thinking a user may keep, in MiB (UTF-8 bytes). */
   storageQuotaMb: 50,
   /** LOGIN_RATE_LIMIT_PER_ACCOUNT: failed password checks per account (log-in, password change) per window. */
   loginFailuresPerAccount: 10,

@@ -4,7 +4,7 @@
 // a recount after every kind of write.
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ERRORS, LIMITS, type ChatWithMessages } from '../../shared/contract/index.ts'
+import { ERRORS, LIMITS, LIVE_MODELS, type ChatWithMessages } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { signUp, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
@@ -57,7 +57,7 @@ async function earlyInMinute() {
 /** users.stored_bytes, and the same figure counted from the messages. */
 async function storedBytes(userId: number) {
   const [row] = await sql<{ kept: string, counted: string }[]>`
-    select stored_bytes as kept, (select coalesce(sum(octet_length(m.content)), 0) from messages m join chats c on c.id = m.chat_id where c.user_id = ${userId}) as counted
+    select stored_bytes as kept, (select coalesce(sum(octet_length(m.content) + coalesce(octet_length(m.reasoning), 0)), 0) from messages m join chats c on c.id = m.chat_id where c.user_id = ${userId}) as counted
     from users where id = ${userId}`
   return { kept: Number(row!.kept), counted: Number(row!.counted) }
 }
@@ -112,6 +112,21 @@ describe('storage quota (USER_STORAGE_QUOTA_MB)', () => {
     expect(await expectCounted(user)).toBeLessThan(before - LIMITS.maxMessageChars)
     expect((await chatTurn(app.url, user.cookie, chat.id, question('after truncation'))).status).toBe(200)
   })
+
+  it('an answer\'s thinking counts toward it as well as its text', async () => {
+    const user = await signUp(app.url)
+    const thinker = LIVE_MODELS.find(model => model.capabilities.reasoning)!
+    const chat = await (await user.fetch('/api/chats', { method: 'POST', body: { model: thinker.name } })).json() as { id: number }
+    const turn = await chatTurn(app.url, user.cookie, chat.id, 'Think first, then answer.', { model: thinker.name })
+    expect(turn.status).toBe(200)
+    const stored = await (await user.fetch(`/api/chats/${chat.id}`)).json() as ChatWithMessages
+    const answer = stored.messages.at(-1)!
+    expect(answer.reasoning?.length).toBeGreaterThan(0)
+    const bytes = stored.messages.reduce((sum, m) => sum + Buffer.byteLength(m.content) + Buffer.byteLength(m.reasoning ?? ''), 0)
+    expect(await expectCounted(user)).toBe(bytes)
+    expect((await user.fetch(`/api/chats/${chat.id}`, { method: 'DELETE' })).status).toBe(204)
+    expect(await expectCounted(user)).toBe(0)
+  })
 })
 
 describe('new chats (CHAT_CREATE_RATE_LIMIT_PER_MINUTE)', () => {
@@ -146,7 +161,7 @@ describe('API requests (API_RATE_LIMIT_PER_MINUTE)', () => {
     const user = await signUp(small.url)
     const statuses = await Promise.all(Array.from({ length: API_PER_MINUTE + 5 }, () => user.fetch('/api/chats').then(res => res.status)))
     expect(statuses.filter(s => s === 200)).toHaveLength(API_PER_MINUTE)
-    for (const [method, path] of [['GET', '/api/auth/me'], ['GET', '/api/chats'], ['POST', '/api/chats'], ['POST', '/api/generations/00000000-0000-4000-8000-000000000000/stop']] as const) {
+    for (const [method, path] of [['GET', '/api/auth/me'], ['GET', '/api/chats'], ['GET', '/api/usage'], ['POST', '/api/chats'], ['POST', '/api/generations/00000000-0000-4000-8000-000000000000/stop']] as const) {
       const res = await expectError(await user.fetch(path, { method, body: method === 'POST' ? {} : undefined }), 429, ERRORS.apiRateLimited)
       expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(60)
     }

@@ -1,11 +1,12 @@
--- users.stored_bytes follows the UTF-8 size of the user's message text, whichever path writes
+-- users.stored_bytes follows the UTF-8 size of the user's message text and the answers' thinking
+-- (messages.reasoning), whichever path writes
 -- it (a chat turn, a saved conversation, truncation, deleting a chat): the storage quota reads
 -- one row instead of summing a user's messages. Statement-level triggers see all rows of a
 -- multi-row insert or delete at once, so a saved conversation updates the user row once.
 CREATE FUNCTION messages_add_stored_bytes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE users u SET stored_bytes = u.stored_bytes + s.bytes
-  FROM (SELECT c.user_id, sum(octet_length(n.content)) AS bytes FROM new_messages n JOIN chats c ON c.id = n.chat_id GROUP BY c.user_id) s
+  FROM (SELECT c.user_id, sum(octet_length(n.content) + coalesce(octet_length(n.reasoning), 0)) AS bytes FROM new_messages n JOIN chats c ON c.id = n.chat_id GROUP BY c.user_id) s
   WHERE u.id = s.user_id;
   RETURN NULL;
 END
@@ -16,7 +17,7 @@ $$;
 CREATE FUNCTION messages_subtract_stored_bytes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE users u SET stored_bytes = greatest(u.stored_bytes - s.bytes, 0)
-  FROM (SELECT c.user_id, sum(octet_length(o.content)) AS bytes FROM old_messages o JOIN chats c ON c.id = o.chat_id GROUP BY c.user_id) s
+  FROM (SELECT c.user_id, sum(octet_length(o.content) + coalesce(octet_length(o.reasoning), 0)) AS bytes FROM old_messages o JOIN chats c ON c.id = o.chat_id GROUP BY c.user_id) s
   WHERE u.id = s.user_id;
   RETURN NULL;
 END
@@ -24,7 +25,7 @@ $$;
 --> statement-breakpoint
 CREATE FUNCTION chats_subtract_stored_bytes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE users SET stored_bytes = greatest(stored_bytes - coalesce((SELECT sum(octet_length(content)) FROM messages WHERE chat_id = OLD.id), 0), 0)
+  UPDATE users SET stored_bytes = greatest(stored_bytes - coalesce((SELECT sum(octet_length(content) + coalesce(octet_length(reasoning), 0)) FROM messages WHERE chat_id = OLD.id), 0), 0)
   WHERE id = OLD.user_id;
   RETURN OLD;
 END
@@ -39,7 +40,7 @@ CREATE TRIGGER messages_stored_bytes_delete AFTER DELETE ON messages REFERENCING
 CREATE TRIGGER chats_stored_bytes_delete BEFORE DELETE ON chats
   FOR EACH ROW EXECUTE FUNCTION chats_subtract_stored_bytes();
 --> statement-breakpoint
-UPDATE users u SET stored_bytes = coalesce((SELECT sum(octet_length(m.content)) FROM messages m JOIN chats c ON c.id = m.chat_id WHERE c.user_id = u.id), 0);
+UPDATE users u SET stored_bytes = coalesce((SELECT sum(octet_length(m.content) + coalesce(octet_length(m.reasoning), 0)) FROM messages m JOIN chats c ON c.id = m.chat_id WHERE c.user_id = u.id), 0);
 --> statement-breakpoint
 -- store_user_message (migration 0002) with the storage quota: a new message that would take the
 -- user past p_quota_bytes (0: no quota) is not stored and over_quota is true. A retry that reuses
