@@ -89,7 +89,7 @@ export async function getChatWithMessages(userId: number, chatId: number, before
   const rows = await queryRows<MessageRow>(db, sql`
     select id, role, content, status, model, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning, reasoning_ms, finish_reason, created_at, seen from (
       select m.*, row_number() over (order by m.id desc) as position,
-        sum(octet_length(m.content) + coalesce(octet_length(m.reasoning), 0)) over (order by m.id desc) as running,
+        sum(octet_length(m.content)) over (order by m.id desc) as running,
         count(*) over () as seen
       from (
         select * from messages where chat_id = ${chatId} ${before === undefined ? sql`` : sql`and id < ${before}`}

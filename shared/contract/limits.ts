@@ -19,8 +19,10 @@ export const LIMITS = {
   maxChatId: 2_147_483_647,
   /**
    * One page of a chat (GET /api/chats/:id, and what the chat page renders on the server): the
-   * newest messages up to this many bytes of text and thinking (UTF-8), at least one message.
-   * About what a model's input budget holds, and a bound on the server's work for one page.
+   * newest messages up to this many bytes of message text (UTF-8), at least one message. About
+   * what a model's input budget holds, and a bound on the server's markdown work for one page
+   * (an answer's thinking is shown as plain text and not counted, so a long one does not push
+   * its own question off the page).
    */
   chatPageBytes: 64 * 1024,
   /** Messages in one page of a chat. */

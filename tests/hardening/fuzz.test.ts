@@ -114,6 +114,7 @@ const ROUTES: { path: string, methods: readonly string[] }[] = [
   { path: '/api/chats/:id/messages', methods: ['DELETE'] },
   { path: '/api/generations/:gen/stop', methods: ['POST'] },
   { path: '/api/health', methods: ['GET'] },
+  { path: '/api/usage', methods: ['GET'] },
   { path: '/api/:id', methods: ['GET'] },
   { path: '/chat/:id', methods: ['GET'] },
 ]
@@ -148,7 +149,7 @@ const body = fc.oneof(
   { weight: 6, arbitrary: fc.record({ messages: fc.oneof(fc.array(message, { maxLength: 4 }), fc.jsonValue({ maxDepth: 2 })) }, { requiredKeys: [] }).map(v => JSON.stringify(v)) },
   { weight: 3, arbitrary: fc.record({ email, password }, { requiredKeys: [] }).map(v => JSON.stringify(v)) },
   { weight: 2, arbitrary: fc.record({ currentPassword: password, newPassword: password }, { requiredKeys: [] }).map(v => JSON.stringify(v)) },
-  { weight: 3, arbitrary: fc.record({ title: fc.oneof(text, fc.jsonValue({ maxDepth: 1 })), messages: fc.array(message, { maxLength: 3 }) }, { requiredKeys: [] }).map(v => JSON.stringify(v)) },
+  { weight: 3, arbitrary: fc.record({ title: fc.oneof(text, fc.jsonValue({ maxDepth: 1 })), messages: fc.array(message, { maxLength: 3 }), model: fc.oneof(model, fc.jsonValue({ maxDepth: 1 })) }, { requiredKeys: [] }).map(v => JSON.stringify(v)) },
   { weight: 3, arbitrary: fc.jsonValue().map(v => JSON.stringify(v)) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom(10, 1000, 100_000), fc.constantFrom('array', 'object') as fc.Arbitrary<'array' | 'object'>, fc.boolean())
     .map(([depth, kind, wrapped]) => wrapped ? `{"messages":${nested(depth, kind)}}` : nested(depth, kind)) },
