@@ -51,8 +51,10 @@ export function secondsUntil(expiresAt: string | Date): number {
  * @example const { allowed, retryAfter } = await consumeRateLimits([{ key: `chat:${user.id}`, limit: 30, windowSeconds: 60 }])
  */
 export async function consumeRateLimits(limits: RateLimit[], db?: Database): Promise<RateLimitResult> {
-  // One row per key, in one order: two statements locking the same keys cannot deadlock.
-  const active = [...new Map(limits.filter(limit => limit.limit > 0).map(limit => [limit.key, limit])).values()]
+  // One row per key, in one order: two statements locking the same keys cannot deadlock. Keys
+  // are made well-formed first: the database replaces a lone surrogate (from a client's email),
+  // and the key it returns must be the one looked up here.
+  const active = [...new Map(limits.filter(limit => limit.limit > 0).map(limit => [limit.key.toWellFormed(), { ...limit, key: limit.key.toWellFormed() }])).values()]
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   if (!active.length) return { allowed: true, retryAfter: 0 }
   db ??= await useDb()
@@ -71,7 +73,7 @@ export async function consumeRateLimits(limits: RateLimit[], db?: Database): Pro
  * failures use up the limit. A window that has turned over meanwhile is left alone.
  */
 export async function refundRateLimits(limits: RateLimit[]): Promise<void> {
-  const keys = limits.filter(limit => limit.limit > 0).map(limit => limit.key)
+  const keys = limits.filter(limit => limit.limit > 0).map(limit => limit.key.toWellFormed())
   if (!keys.length) return
   await (await useDb()).execute(sql`
     update rate_limits set count = count - 1

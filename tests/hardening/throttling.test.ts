@@ -101,6 +101,12 @@ describe('log-in throttle', () => {
     await expect429(await login(user.email, user.password), ERRORS.loginThrottled, DEFAULTS.loginWindowMinutes * 60)
   })
 
+  it('an email with a lone surrogate (which the database stores replaced) is judged and counted like any other, never a 500', async () => {
+    const email = `\ud800${uniqueEmail('surrogate')}`
+    for (let i = 0; i < DEFAULTS.loginFailuresPerAccount; i++) expect((await login(email, `wrong ${i}`)).status).toBe(401)
+    await expect429(await login(email, 'wrong again'), ERRORS.loginThrottled, DEFAULTS.loginWindowMinutes * 60)
+  })
+
   it('an unknown email takes as long as a wrong password: both check one scrypt hash', async () => {
     const known = await Promise.all(Array.from({ length: 9 }, newUser))
     const time = async (email: string) => {
