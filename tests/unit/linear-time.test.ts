@@ -81,9 +81,15 @@ interface Subject {
   msPerThousand: number
 }
 
+/** The words the renderer and the export write into their output (any language will do here). */
+const MARKDOWN_LABELS = { copy: 'Copy', copyCode: 'Copy code', table: 'Table' }
+const EXPORT_LABELS = { user: 'You', assistant: 'Assistant', thinking: 'Thinking' }
+/** The UI's translate function, standing in: the error alert's cost is in matching the text, not in the words. */
+const translate = (key: string) => key
+
 /** One message as the chat page renders it: split into blocks, each markdown block rendered. */
 function renderMessage(text: string): string[] {
-  return createBlockSplitter()(text).map(block => (block.kind === 'markdown' ? markdownRenderer.render(block.source) : block.source))
+  return createBlockSplitter()(text).map(block => (block.kind === 'markdown' ? markdownRenderer.render(block.source, MARKDOWN_LABELS) : block.source))
 }
 
 const MESSAGE = LIMITS.maxMessageChars
@@ -113,10 +119,10 @@ const subjects: Subject[] = [
   } },
   { name: 'message rendering: splitter + markdown-it (utils/markdown-render)', maxLength: MESSAGE, run: renderMessage, msPerThousand: 60 },
   { name: 'chat title (chatTitleFrom, server and browser)', maxLength: MESSAGE, run: chatTitleFrom, msPerThousand: 10 },
-  { name: 'Markdown export (chatToMarkdown)', maxLength: MESSAGE, run: text => chatToMarkdown({ title: text.slice(0, LIMITS.maxTitleChars), messages: [{ role: 'assistant', content: text }] }), msPerThousand: 10 },
+  { name: 'Markdown export (chatToMarkdown)', maxLength: MESSAGE, run: text => chatToMarkdown({ title: text.slice(0, LIMITS.maxTitleChars), messages: [{ role: 'assistant', content: text }] }, EXPORT_LABELS), msPerThousand: 10 },
   { name: 'export file name', maxLength: MESSAGE, run: text => exportFileName(text, 'md'), msPerThousand: 10 },
   { name: 'request history (requestHistory)', maxLength: MESSAGE, run: text => requestHistory([{ role: 'user', content: text }, { role: 'assistant', content: text }], LIMITS.maxBodyBytes), msPerThousand: 10 },
-  { name: 'error alert text (describeChatError)', maxLength: MESSAGE, run: text => describeChatError(new ChatRequestError(429, text, null)), msPerThousand: 10 },
+  { name: 'error alert text (describeChatError)', maxLength: MESSAGE, run: text => describeChatError(new ChatRequestError(429, text, null), translate), msPerThousand: 10 },
   { name: 'Retry-After header', maxLength: HEADER, run: parseRetryAfter, msPerThousand: 10 },
   { name: 'chat request schema', maxLength: MESSAGE, run: text => chatRequestSchema.safeParse({ messages: [{ role: 'user', content: text }] }), msPerThousand: 10 },
   { name: 'sign-up schema (e-mail pattern)', maxLength: LIMITS.maxBodyBytes, run: text => credentialsSchema.safeParse({ email: text, password: text }), msPerThousand: 10 },
