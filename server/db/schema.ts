@@ -12,7 +12,7 @@ export const users = pgTable('users', {
   lastModel: text('last_model'),
   /** The UI language the user chose (a LocaleCode); null follows the browser's language. */
   locale: text('locale'),
-  /** UTF-8 bytes of the user's stored message text, kept by triggers on messages (the storage quota). */
+  /** UTF-8 bytes of the user's stored message text and thinking, kept by triggers on messages (the storage quota). */
   storedBytes: bigint('stored_bytes', { mode: 'number' }).notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, table => [
