@@ -1,5 +1,5 @@
 /**
- * The number, cost and time formats of utils/usage-format.ts in the UI's current language.
+ * The number, cost, time and date formats of utils/usage-format.ts in the UI's current language.
  *
  * @example
  * const { usd, count } = useLocaleFormat()
@@ -17,5 +17,6 @@ export function useLocaleFormat() {
     percent: (share: number) => formatPercent(share, locale()),
     duration: (seconds: number) => formatDuration(seconds, locale()),
     time: (date: Date) => formatTime(date, locale()),
+    dateTime: (date: Date) => formatDateTime(date, locale()),
   }
 }

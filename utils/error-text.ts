@@ -18,6 +18,8 @@ export const ERROR_TEXT_PARAMS = {
   maxTitleChars: LIMITS.maxTitleChars,
   maxChatId: LIMITS.maxChatId,
   minChatId: -LIMITS.maxChatId - 1,
+  maxApiKeyNameChars: LIMITS.maxApiKeyNameChars,
+  maxApiKeys: LIMITS.maxApiKeys,
 }
 
 /** The ERRORS key of a statusMessage the API sends, or null for a text outside the catalogue. */

@@ -63,3 +63,8 @@ export function formatDuration(seconds: number, locale: string): string {
 export function formatTime(date: Date, locale: string): string {
   return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(date)
 }
+
+/** A date and time, short, in the user's language and the browser's time zone: Jan 5, 2026, 1:00 PM (en-US). */
+export function formatDateTime(date: Date, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(date)
+}

@@ -104,3 +104,22 @@ export const generationStops = pgTable('generation_stops', {
 }, table => [
   index('generation_stops_user_created_idx').on(table.userId, table.createdAt),
 ])
+
+/**
+ * Personal API keys: a program's credential, standing for the user like a session does. Only a
+ * SHA-256 of the key is kept (the key is 256 random bits, so no slow hash is needed); `prefix`
+ * is its first characters, shown so the user can tell keys apart. Revoking deletes the row.
+ * Sessions ending (log-out everywhere, a new password) leave keys alone.
+ */
+export const apiKeys = pgTable('api_keys', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  prefix: text('prefix').notNull(),
+  hash: text('hash').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+}, table => [
+  uniqueIndex('api_keys_hash_idx').on(table.hash),
+  index('api_keys_user_idx').on(table.userId, table.id),
+])

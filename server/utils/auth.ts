@@ -33,19 +33,22 @@ export interface SignedIn {
   lastModel: string | null
   /** Neurons spent today (UTC), when asked for (the daily cap). */
   neuronsToday: number
-  /** The session's id (log-out revokes it). */
-  sessionId: string
+  /** The session's id (log-out revokes it); undefined for a request made with an API key. */
+  sessionId: string | undefined
 }
 
 /**
  * requireUser, and in the same statement whether chat `chatId` is the user's and, on request,
  * what they spent today: a chat turn reads the database once before it streams (it has its own
  * rate limit, so it counts no API call). The caller throws the 404 (and the 429) in the
- * contract's order.
+ * contract's order. A request with an `Authorization: Bearer` API key is its holder's, under the
+ * same limits, and its session cookie is not looked at.
  *
  * @example const { user, ownsChat } = await requireUserOwning(event, 42)
  */
-export async function requireUserOwning(event: H3Event, chatId: number | undefined, options: { neuronsToday?: boolean, countApiCall?: boolean } = {}): Promise<SignedIn> {
+export async function requireUserOwning(event: H3Event, chatId: number | undefined, options: SignedInOptions = {}): Promise<SignedIn> {
+  const key = bearerApiKey(event)
+  if (key !== undefined) return apiKeyHolderOwning(key, chatId, options)
   const { sealed, reused } = reuseUnsealedSession(event)
   const session = await getUserSession(event)
   const user = session.user
@@ -75,16 +78,64 @@ export async function requireUserOwning(event: H3Event, chatId: number | undefin
 /**
  * Log-out: this session stops working on every instance, even where a copy of its cookie is
  * kept; the user's other sessions go on. The revocation is kept until the cookie would have
- * expired anyway.
+ * expired anyway. A request made with an API key has no session to end (keys are revoked on
+ * the settings page).
  */
 export async function endSession(event: H3Event): Promise<void> {
   const { sessionId } = await requireUserOwning(event, undefined, { countApiCall: true })
-  const { maxAgeMs } = sessionCookie()
-  const db = await useDb()
-  await db.insert(tables.revokedSessions)
-    .values({ id: sessionId, expiresAt: sql`now() + make_interval(secs => ${Math.ceil((maxAgeMs || 365 * 24 * 3600 * 1000) / 1000)})` })
-    .onConflictDoNothing()
+  if (sessionId !== undefined) {
+    const { maxAgeMs } = sessionCookie()
+    const db = await useDb()
+    await db.insert(tables.revokedSessions)
+      .values({ id: sessionId, expiresAt: sql`now() + make_interval(secs => ${Math.ceil((maxAgeMs || 365 * 24 * 3600 * 1000) / 1000)})` })
+      .onConflictDoNothing()
+  }
   await clearUserSession(event)
+}
+
+interface SignedInOptions {
+  neuronsToday?: boolean
+  /** Count the request against API_RATE_LIMIT_PER_MINUTE (429 past it). */
+  countApiCall?: boolean
+}
+
+interface KeyHolderRow {
+  id: number
+  email: string
+  last_model: string | null
+  owns_chat: boolean
+  neurons_today: number | string
+  key_id: number
+  last_used_at: string | Date | null
+}
+
+/**
+ * requireUserOwning for an API key: its holder, or a 401 for a revoked or unknown key. Its API
+ * calls count in the same per-user window as the holder's sessions: a key adds no budget.
+ */
+async function apiKeyHolderOwning(key: string, chatId: number | undefined, options: SignedInOptions): Promise<SignedIn> {
+  const db = await useDb()
+  const [row] = await queryRows<KeyHolderRow>(db, sql`
+    select users.id, users.email, users.last_model, api_keys.id as key_id, api_keys.last_used_at,
+      ${chatId === undefined ? sql`false` : sql`exists (select 1 from chats where chats.id = ${chatId} and chats.user_id = users.id)`} as owns_chat,
+      ${options.neuronsToday ? neuronsTodayColumn : sql`0`} as neurons_today
+    from api_keys join users on users.id = api_keys.user_id where api_keys.hash = ${hashApiKey(key)}`)
+  if (!row) throw apiError(401, ERRORS.unauthorized)
+  if (options.countApiCall) await assertRateLimits([{ key: `api:${row.id}`, limit: serverConfig().limits.apiPerMinute, windowSeconds: 60 }], ERRORS.apiRateLimited)
+  await touchApiKey(row.key_id, row.last_used_at)
+  return { user: { id: row.id, email: row.email }, ownsChat: row.owns_chat === true, lastModel: row.last_model, neuronsToday: Number(row.neurons_today), sessionId: undefined }
+}
+
+/**
+ * The holder of the request's API key, or a 401: for the routes programs use with keys only
+ * (the OpenAI-compatible API), where a session cookie is not enough.
+ *
+ * @example const user = await requireApiKeyUser(event)
+ */
+export async function requireApiKeyUser(event: H3Event): Promise<PublicUser> {
+  const key = bearerApiKey(event)
+  if (key === undefined) throw apiError(401, ERRORS.apiKeyRequired)
+  return (await apiKeyHolderOwning(key, undefined, { countApiCall: true })).user
 }
 
 /** Issues the neptun-session cookie for `user` at its current session version. */

@@ -1,9 +1,10 @@
 import type { H3Event } from 'h3'
 import { answerCost, ERRORS, type ChatMessage, type ChatStreamMetadata, type LiveModel, type PublicUser } from '#shared/contract'
 import { CLIENT_GONE, openGeneration, STOPPED, type EndedAnswer, type Generation } from '../answer/generation.ts'
-import { answerResponse } from '../answer/response.ts'
+import type { AnswerEncoding, AnswerEvent } from '../answer/events.ts'
+import { answerResponse, type AnswerResponse } from '../answer/response.ts'
 import { uiMessageStream } from '../answer/ui-message-stream.ts'
-import { outputBudget, startWorkersAiAnswer, workersAiInputs, type WorkersAiSettings } from '../workers-ai/index.ts'
+import { outputBudget, startWorkersAiAnswer, workersAiInputs, type WorkersAiInputs, type WorkersAiSettings } from '../workers-ai/index.ts'
 import type { AnswerToStore } from './chat-store.ts'
 
 /** One turn of a chat: the user's new message (the last of `messages`) and the answer to it. */
@@ -14,19 +15,40 @@ export interface ChatTurn {
   messages: ChatMessage[]
   /** Undefined in the playground: nothing is read or written. */
   chatId: number | undefined
+  /** The instructions before the conversation; SYSTEM_PROMPT unless the client brings its own. */
+  system?: string
+  /** Generation settings the client chose, over the catalogue's; the model's unaccepted ones are dropped. */
+  inputs?: WorkersAiInputs
+}
+
+/** A turn whose answer has begun: its events, and the response they are for. */
+export interface StartedAnswer {
+  events: AsyncGenerator<AnswerEvent, void>
+  response: AnswerResponse
 }
 
 /**
  * Answers a chat turn: stores the user's message (saved chats), asks Workers AI, streams the
- * answer as a UI message stream and stores it when it ends, however it ends. Errors before the
- * first token are thrown as HTTP errors; after it they end the stream with an error frame.
- * The README's architecture section walks through the whole path.
+ * answer in `encoding` (the UI message stream unless the client asked for another) and stores
+ * it when it ends, however it ends. Errors before the first token are thrown as HTTP errors;
+ * after it the encoding says how the stream ends. The README's architecture section walks
+ * through the whole path.
  *
  * @example return streamChatAnswer(event, { user, model, settings, messages, chatId })
  */
-export async function streamChatAnswer(event: H3Event, turn: ChatTurn) {
-  const inputs = workersAiInputs(turn.model)
-  const messages = fitContextWindow(turn.messages, inputBudget(turn.model, outputBudget(inputs)))
+export async function streamChatAnswer(event: H3Event, turn: ChatTurn, encoding: AnswerEncoding = uiMessageStream()) {
+  const { events, response } = await startChatAnswer(event, turn)
+  return response.send(events, encoding)
+}
+
+/**
+ * streamChatAnswer up to the first token: the answer's events, for a caller that writes them
+ * its own way (a single JSON body). Reading them runs the generation.
+ */
+export async function startChatAnswer(event: H3Event, turn: ChatTurn): Promise<StartedAnswer> {
+  const inputs = workersAiInputs(turn.model, turn.inputs)
+  const system = turn.system ?? SYSTEM_PROMPT
+  const messages = fitContextWindow(turn.messages, inputBudget(turn.model, outputBudget(inputs), system))
   if (!messages) throw apiError(413, ERRORS.contextTooLong)
 
   // Stored while Workers AI is asked, not before: the first token does not wait for the write,
@@ -47,7 +69,7 @@ export async function streamChatAnswer(event: H3Event, turn: ChatTurn) {
       start: startWorkersAiAnswer(turn.settings, {
         model: turn.model.configuration.model,
         inputs,
-        system: SYSTEM_PROMPT,
+        system,
         messages,
         reasoning: turn.model.capabilities.reasoning,
         // One per conversation: its turns share a prefix that Workers AI can keep cached.
@@ -64,7 +86,7 @@ export async function streamChatAnswer(event: H3Event, turn: ChatTurn) {
     const [stored, generation] = await storedAndOpened(storing, opening)
     ids = stored
     const metadata: ChatStreamMetadata = { generationId: running.id, model: turn.model.name, ...(ids ? { userMessageId: ids.userMessageId } : {}) }
-    return response.send(generation.events(metadata), uiMessageStream())
+    return { events: generation.events(metadata), response }
   }
   catch (error) {
     running.done()
@@ -94,7 +116,7 @@ async function storedAndOpened(storing: Promise<TurnIds | undefined>, opening: P
 function pricedAnswer(turn: ChatTurn, sent: ChatMessage[], answer: EndedAnswer): AnswerToStore {
   const written = answer.content + (answer.reasoning ?? '')
   const tokens = {
-    promptTokens: answer.usage?.promptTokens ?? sent.reduce((sum, message) => sum + estimateTokens(message.content), estimateTokens(SYSTEM_PROMPT)),
+    promptTokens: answer.usage?.promptTokens ?? sent.reduce((sum, message) => sum + estimateTokens(message.content), estimateTokens(turn.system ?? SYSTEM_PROMPT)),
     completionTokens: answer.usage?.completionTokens ?? (written ? estimateTokens(written) : 0),
   }
   const { neurons, usd } = answerCost(turn.model.pricing, tokens)

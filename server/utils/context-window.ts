@@ -9,9 +9,12 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN) + 4
 }
 
-/** The tokens a conversation may use with `model` beside an answer of `maxTokens` and the system prompt. */
-export function inputBudget(model: LiveModel, maxTokens: number): number {
-  return conversationTokenBudget(model, maxTokens) - estimateTokens(SYSTEM_PROMPT)
+/**
+ * The tokens a conversation may use with `model` beside an answer of `maxTokens` and the system
+ * prompt (SYSTEM_PROMPT unless the client brings its own).
+ */
+export function inputBudget(model: LiveModel, maxTokens: number, system: string = SYSTEM_PROMPT): number {
+  return conversationTokenBudget(model, maxTokens) - estimateTokens(system)
 }
 
 /**

@@ -85,3 +85,21 @@ export interface HealthStatus {
   database: 'up' | 'down'
   ai: 'workers-ai' | 'emulator' | 'unconfigured'
 }
+
+/** Every API key starts with this, so secret scanners can recognise one. */
+export const API_KEY_PREFIX = 'nk_'
+
+/** An API key as listed (GET /api/keys): never the key itself. */
+export interface ApiKeySummary {
+  id: number
+  name: string
+  /** The key's first characters, to tell keys apart. */
+  prefix: string
+  createdAt: string
+  lastUsedAt: string | null
+}
+
+/** POST /api/keys: the new key, shown this once and never again. */
+export interface CreatedApiKey extends ApiKeySummary {
+  key: string
+}

@@ -27,6 +27,10 @@ export const LIMITS = {
   chatPageBytes: 64 * 1024,
   /** Messages in one page of a chat. */
   chatPageMessages: 40,
+  /** Characters in an API key's name. */
+  maxApiKeyNameChars: 100,
+  /** API keys one user may hold at once. */
+  maxApiKeys: 50,
 } as const
 
 /**

@@ -102,6 +102,11 @@ export const settingsSchema = z.object({
   locale: z.enum(LOCALE_CODES, { error: ERRORS.invalidLocale }).nullable().optional(),
 })
 
+/** POST /api/keys: a name to tell the key apart (where it is used). */
+export const createApiKeySchema = z.object({
+  name: z.string({ error: ERRORS.apiKeyNameInvalid }).trim().min(1, { error: ERRORS.apiKeyNameInvalid }).max(LIMITS.maxApiKeyNameChars, { error: ERRORS.apiKeyNameInvalid }).refine(noNul, { error: ERRORS.nulCharacter }),
+})
+
 export const chatParamsSchema = z.object({ id: idSchema })
 export const truncateQuerySchema = z.object({ from: idSchema })
 export const chatPageQuerySchema = z.object({ before: idSchema.optional() })
