@@ -1,4 +1,5 @@
-import { ERRORS } from '#shared/contract'
+import { ERRORS, OPENAI_BASE_PATH } from '#shared/contract'
+import { openAiError } from './utils/openai-errors.ts'
 
 const TEXT_FOR_STATUS: Record<number, string> = {
   400: 'Bad Request', 401: ERRORS.unauthorized, 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
@@ -8,7 +9,9 @@ const TEXT_FOR_STATUS: Record<number, string> = {
 /**
  * API routes answer every error as `{statusCode, statusMessage}`: no HTML, no stack, no data
  * that could carry a secret. Unexpected errors are logged here and reach the client as a bare 500,
- * or a 503 when the database is unreachable. Pages fall through to Nuxt's error page.
+ * or a 503 when the database is unreachable. The OpenAI-compatible routes answer the same errors
+ * in OpenAI's shape, `{error: {message, type, param, code}}`, which its SDKs read. Pages fall
+ * through to Nuxt's error page.
  */
 export default defineNitroErrorHandler((error, event) => {
   if (!event.path.startsWith('/api/')) return
@@ -34,5 +37,6 @@ export default defineNitroErrorHandler((error, event) => {
   setResponseHeader(event, 'content-type', 'application/json')
   setResponseHeader(event, 'cache-control', 'no-store')
   setResponseStatus(event, statusCode, statusMessage)
-  return send(event, JSON.stringify({ statusCode, statusMessage }))
+  const openAi = event.path.startsWith(`${OPENAI_BASE_PATH}/`)
+  return send(event, JSON.stringify(openAi ? openAiError(statusCode, statusMessage) : { statusCode, statusMessage }))
 })

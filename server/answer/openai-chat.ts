@@ -1,3 +1,6 @@
+import { ERRORS } from '#shared/contract'
+import { openAiError } from '../utils/openai-errors.ts'
+import { apiError } from '../utils/request.ts'
 import type { AnswerEncoding, AnswerEnd, AnswerEvent } from './events.ts'
 
 /** What every chunk and the completion of one answer repeat: OpenAI's id, creation time and model. */
@@ -13,11 +16,6 @@ export interface OpenAiUsage {
   prompt_tokens: number
   completion_tokens: number
   total_tokens: number
-}
-
-/** OpenAI's error body, which its SDKs turn into their APIError. */
-export function openAiErrorBody(message: string, type: string, code: string | null = null) {
-  return { error: { message, type, param: null, code } }
 }
 
 function frame(value: unknown): string {
@@ -50,7 +48,7 @@ export function openAiChunks(identity: CompletionIdentity, options: { includeUsa
         case 'start':
           return chunk({ role: 'assistant', content: '' })
         case 'end': {
-          if (event.error !== undefined) return frame(openAiErrorBody(event.error, 'server_error'))
+          if (event.error !== undefined) return frame(openAiError(event.error === ERRORS.answerNotSaved ? 500 : 502, event.error))
           const usage = options.includeUsage ? frame({ ...identity, object: 'chat.completion.chunk', choices: [], usage: openAiUsage(event) }) : ''
           return chunk({}, event.finishReason ?? 'stop') + usage + DONE
         }
@@ -61,7 +59,8 @@ export function openAiChunks(identity: CompletionIdentity, options: { includeUsa
 
 /**
  * One `chat.completion` from an answer's events, for a request without `stream`. An answer that
- * breaks off is thrown as the error it ended with (`status` 502), since nothing has been sent yet.
+ * breaks off is thrown as the error it ended with (502, or 500 when it could not be stored),
+ * since nothing has been sent yet.
  *
  * @example return await openAiCompletion(identity, events)
  */
@@ -72,7 +71,7 @@ export async function openAiCompletion(identity: CompletionIdentity, events: Asy
     if (event.type === 'text-delta') content += event.delta
     else if (event.type === 'reasoning-delta') reasoning += event.delta
     else if (event.type === 'end') {
-      if (event.error !== undefined) throw Object.assign(new Error(event.error), { failed: event })
+      if (event.error !== undefined) throw apiError(event.error === ERRORS.answerNotSaved ? 500 : 502, event.error)
       return {
         ...identity,
         object: 'chat.completion',
@@ -86,7 +85,8 @@ export async function openAiCompletion(identity: CompletionIdentity, events: Asy
       }
     }
   }
-  return undefined
+  // Only a reader that stops early sees no `end`; this one reads to the end.
+  throw new Error('answer ended without an end event')
 }
 
 /** The answer's token counts: Workers AI's, or, when it reported none, the estimate it was priced at. */

@@ -127,15 +127,15 @@ async function apiKeyHolderOwning(key: string, chatId: number | undefined, optio
 }
 
 /**
- * The holder of the request's API key, or a 401: for the routes programs use with keys only
- * (the OpenAI-compatible API), where a session cookie is not enough.
+ * requireUserOwning for the routes programs use with API keys only (the OpenAI-compatible API),
+ * where a session cookie is not enough: 401 without a key.
  *
- * @example const user = await requireApiKeyUser(event)
+ * @example const { user, ownsChat } = await requireApiKeyHolder(event, chatId)
  */
-export async function requireApiKeyUser(event: H3Event): Promise<PublicUser> {
+export async function requireApiKeyHolder(event: H3Event, chatId?: number, options: SignedInOptions = {}): Promise<SignedIn> {
   const key = bearerApiKey(event)
   if (key === undefined) throw apiError(401, ERRORS.apiKeyRequired)
-  return (await apiKeyHolderOwning(key, undefined, { countApiCall: true })).user
+  return apiKeyHolderOwning(key, chatId, options)
 }
 
 /** Issues the neptun-session cookie for `user` at its current session version. */

@@ -86,6 +86,12 @@ export interface HealthStatus {
   ai: 'workers-ai' | 'emulator' | 'unconfigured'
 }
 
+/** Where the OpenAI-compatible API lives: an OpenAI client's base URL is the server's origin plus this. */
+export const OPENAI_BASE_PATH = '/api/v1'
+
+/** The header that appends an OpenAI-compatible exchange to one of the user's saved chats. */
+export const CHAT_ID_HEADER = 'x-neptun-chat-id'
+
 /** Every API key starts with this, so secret scanners can recognise one. */
 export const API_KEY_PREFIX = 'nk_'
 

@@ -56,6 +56,7 @@ export const ERRORS = {
   tooManyApiKeys: `Too many API keys: at most ${LIMITS.maxApiKeys}`,
   apiKeyNotFound: 'API key not found',
   apiKeyRequired: 'An API key is required: Authorization: Bearer nk_...',
+  chatIdHeaderInvalid: 'Header X-Neptun-Chat-Id must be a chat id',
   crossSiteRequest: 'Cross-site request refused',
   notFound: 'Not Found',
   internal: 'Internal Server Error',

@@ -78,6 +78,12 @@ export const loginSchema = z.object({
   password: z.string({ error: ERRORS.invalidCredentials }).max(LIMITS.maxPasswordLength, { error: ERRORS.invalidCredentials }),
 })
 
+/** POST /api/auth/password: the current password, and a new one under the sign-up rules. */
+export const passwordChangeSchema = z.object({
+  currentPassword: loginSchema.shape.password,
+  newPassword: credentialsSchema.shape.password,
+})
+
 export const chatTitleSchema = z.string({ error: ERRORS.titleInvalid }).trim().min(1, { error: ERRORS.titleInvalid }).max(LIMITS.maxTitleChars, { error: ERRORS.titleInvalid }).refine(noNul, { error: ERRORS.nulCharacter })
 
 /** A model a chat can answer with: a live catalogue name (a retired one gets its own message). */
@@ -88,6 +94,13 @@ export const chatModelSchema = z.string({ error: ERRORS.invalidModel }).check((c
 })
 
 export const createChatSchema = z.object({ title: chatTitleSchema.optional(), model: chatModelSchema.optional() })
+/**
+ * POST /api/chats: `messages` lets the playground's "Save as chat" keep its conversation; without
+ * `model` the chat starts with the user's last used model.
+ */
+export const createChatRequestSchema = createChatSchema.extend({
+  messages: z.array(chatMessageSchema).max(LIMITS.maxMessages, { error: ERRORS.tooManyMessages }).optional(),
+})
 /** PATCH /api/chats/:id: a new title, a new model for the next turn, or both (neither: the title is missing). */
 export const updateChatSchema = z.object({ title: chatTitleSchema.optional(), model: chatModelSchema.optional() })
   .refine(body => body.title !== undefined || body.model !== undefined, { error: ERRORS.titleInvalid, path: ['title'] })
@@ -108,6 +121,7 @@ export const createApiKeySchema = z.object({
 })
 
 export const chatParamsSchema = z.object({ id: idSchema })
+export const generationParamsSchema = z.object({ id: z.uuid() })
 export const truncateQuerySchema = z.object({ from: idSchema })
 export const chatPageQuerySchema = z.object({ before: idSchema.optional() })
 

@@ -1,16 +1,10 @@
 import { eq, sql } from 'drizzle-orm'
-import { z } from 'zod'
-import { credentialsSchema, ERRORS, loginSchema } from '#shared/contract'
-
-const bodySchema = z.object({
-  currentPassword: loginSchema.shape.password,
-  newPassword: credentialsSchema.shape.password,
-})
+import { ERRORS, passwordChangeSchema } from '#shared/contract'
 
 /** Changes the password and revokes every other session; this one gets a fresh cookie. */
 export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
-  const { currentPassword, newPassword } = await readValidatedJson(event, bodySchema)
+  const { currentPassword, newPassword } = await readValidatedJson(event, passwordChangeSchema)
   // Guesses here and at log-in share one budget per account.
   const succeeded = await countPasswordAttempt(event, user.email.toLowerCase(), ERRORS.passwordThrottled)
   const db = await useDb()

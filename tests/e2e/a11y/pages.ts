@@ -29,6 +29,8 @@ export const A11Y_PAGES: A11yPage[] = [
   { name: 'chat, thinking open, cost on hover', path: user => thoughtChat(user, 'short'), signedIn: true, ready: thinkingAndDetails },
   { name: 'chat, answer cut off while thinking', path: user => thoughtChat(user, 'cut off'), signedIn: true, ready: page => page.getByTestId('cut-off-notice').waitFor() },
   { name: 'usage', path: usedToday, signedIn: true, ready: page => page.getByTestId('usage-row').first().waitFor() },
+  { name: 'settings, a key just created and one listed', path: '/settings', signedIn: true, ready: keyCreated },
+  { name: 'settings, revoking a key', path: '/settings', signedIn: true, ready: revokeDialog },
 ]
 
 /** An answer with what a model writes: headings, lists, emphasis, links, a quote, code (top-level and nested) and a table. */
@@ -156,4 +158,18 @@ async function thinkingAndDetails(page: Page): Promise<void> {
 async function usedToday(user: TestUser): Promise<string> {
   await answeredChat(user, 'A short answer.')
   return '/usage'
+}
+
+/** A key created on the settings page: shown once, and listed. */
+async function keyCreated(page: Page): Promise<void> {
+  await page.getByTestId('key-name-input').fill('laptop')
+  await page.getByTestId('key-create').click()
+  await page.getByTestId('key-created').waitFor()
+  await page.getByTestId('key-row').first().waitFor()
+}
+
+async function revokeDialog(page: Page): Promise<void> {
+  await keyCreated(page)
+  await page.getByTestId('key-revoke').first().click()
+  await page.getByTestId('key-revoke-confirm').waitFor()
 }

@@ -1,7 +1,5 @@
 import { z } from 'zod'
-import { ERRORS } from '#shared/contract'
-
-const paramsSchema = z.object({ id: z.uuid() })
+import { ERRORS, generationParamsSchema } from '#shared/contract'
 
 /**
  * POST /api/generations/:id/stop: stops a running answer (its id comes in the stream's `start`
@@ -10,7 +8,7 @@ const paramsSchema = z.object({ id: z.uuid() })
  */
 export default defineEventHandler(async (event) => {
   const user = await requireUser(event)
-  const params = z.safeParse(paramsSchema, getRouterParams(event))
+  const params = z.safeParse(generationParamsSchema, getRouterParams(event))
   if (!params.success) throw apiError(404, ERRORS.generationNotFound)
   const result = await stopGeneration(user.id, params.data.id)
   if (result === 'unknown') throw apiError(404, ERRORS.generationNotFound)

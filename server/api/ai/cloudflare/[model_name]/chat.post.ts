@@ -1,10 +1,12 @@
 import { chatQuerySchema, chatRequestSchema, ERRORS, findModel, isLiveModel } from '#shared/contract'
+import { negotiatedEncoding } from '#server/answer/negotiation'
 import { workersAiSettings } from '#server/workers-ai'
 
 /**
  * POST /api/ai/cloudflare/:model_name/chat?chat_id=N[&is_playground=true]
  * The chat endpoint (README: "Talking to the endpoint"); its checks run in the contract's order:
  * session, model, query, body, chat, configuration, then the daily and per-minute limits.
+ * `Accept: text/plain` streams the answer as bare text instead of the UI message stream.
  */
 export default defineEventHandler(async (event) => {
   // The query is judged in its turn below; its chat id rides along with the session check, so
@@ -28,5 +30,5 @@ export default defineEventHandler(async (event) => {
   assertDailyNeuronLimit(neuronsToday)
   await assertChatRateLimit(user.id)
 
-  return streamChatAnswer(event, { user, model, settings, messages, chatId })
+  return streamChatAnswer(event, { user, model, settings, messages, chatId }, negotiatedEncoding(event))
 })

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto'
+import { CHAT_ID_HEADER, ERRORS, openAiChatRequestSchema } from '#shared/contract'
+import { openAiChunks, openAiCompletion } from '#server/answer/openai-chat'
+import { workersAiSettings } from '#server/workers-ai'
+
+/**
+ * POST /api/v1/chat/completions: OpenAI's chat completions, streamed (`stream: true`) or as one
+ * JSON. API keys only. Stateless, unless X-Neptun-Chat-Id names one of the user's saved chats:
+ * then the exchange (the last user message and the answer) is appended to it. The checks are
+ * the chat endpoint's, with OpenAI's statuses: a 404 for an unknown model.
+ */
+export default defineEventHandler(async (event) => {
+  const chatId = chatIdHeader(event)
+  const { user, ownsChat, neuronsToday } = await requireApiKeyHolder(event, chatId, { neuronsToday: serverConfig().dailyNeuronLimit > 0 })
+  const request = await readValidatedJson(event, openAiChatRequestSchema)
+  const model = openAiModel(request.model)
+  const { system, messages, inputs } = openAiTurn(request)
+  if (chatId !== undefined && !ownsChat) throw apiError(404, ERRORS.chatNotFound)
+
+  const settings = workersAiSettings(event)
+  if (!settings) throw apiError(500, ERRORS.notConfigured)
+
+  assertDailyNeuronLimit(neuronsToday)
+  await assertChatRateLimit(user.id)
+
+  if (chatId !== undefined) setResponseHeader(event, CHAT_ID_HEADER, String(chatId))
+  const turn = { user, model, settings, messages, chatId, system, inputs }
+  const identity = { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: model.name }
+  if (request.stream) return streamChatAnswer(event, turn, openAiChunks(identity, { includeUsage: request.stream_options?.include_usage === true }))
+  const { events } = await startChatAnswer(event, turn)
+  return openAiCompletion(identity, events)
+})
