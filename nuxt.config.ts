@@ -1,6 +1,10 @@
+import { dirname } from 'node:path'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { NitroConfig } from 'nitropack'
 import { DEFAULT_LOCALE, LOCALES } from './shared/contract/locales'
+
+const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
 
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
@@ -111,6 +115,8 @@ export default defineNuxtConfig({
       // API answers are JSON or event streams: nothing in them may run or be framed.
       const api = config.routeRules?.['/api/**']
       config.routeRules = { ...config.routeRules, '/api/**': { ...api, headers: { ...api?.headers, 'content-security-policy': 'default-src \'none\'; frame-ancestors \'none\'' } } }
+      // The API reference's renderer is served from the app itself (server/routes/docs.get.ts).
+      config.publicAssets = [...(config.publicAssets ?? []), { dir: swaggerUiDir, baseURL: '/docs/assets', maxAge: 60 * 60 * 24 }]
       // drizzle's migrations travel inside .output as server assets (its migrator reads files).
       config.serverAssets = [...(config.serverAssets ?? []), { baseName: 'migrations', dir: 'db/migrations' }]
       // Keep Nuxt's HTML error page for pages; API routes answer {statusCode, statusMessage}.

@@ -1,0 +1,111 @@
+import { z } from 'zod'
+import {
+  chatQuerySchema, chatRequestSchema, createApiKeySchema, createChatRequestSchema, credentialsSchema, ERRORS, loginSchema,
+  openAiChatRequestSchema, passwordChangeSchema, settingsSchema, truncateQuerySchema, updateChatSchema,
+} from '#shared/contract'
+import {
+  apiKeySummarySchema, chatSummarySchema, chatWithMessagesSchema, createdApiKeySchema, currentUserSchema, healthSchema,
+  modelConfigurationSchema, openAiChunkSchema, openAiCompletionSchema, openAiModelListSchema, signedInSchema, usageReportSchema, userSettingsSchema,
+} from '#shared/contract/responses'
+
+/** How a route authenticates: the session cookie or an API key, an API key only, or not at all. */
+export type Access = 'user' | 'apiKey' | 'public'
+
+/** A response in one of several media types, each with its schema when it has one. */
+export interface Alternatives {
+  description: string
+  content: Record<string, z.ZodType | null>
+}
+
+/** One operation of the API, in the contract's terms; document.ts turns it into OpenAPI. */
+export interface Operation {
+  summary: string
+  description?: string
+  access: Access
+  path?: z.ZodObject
+  query?: z.ZodObject
+  body?: z.ZodType
+  /** Status → what the response carries: a JSON schema, its media types (streams, alternatives), or nothing. */
+  responses: Record<number, z.ZodType | Alternatives | null>
+  /** Error statuses beyond 401 (for routes with access) and 500, with what they mean. */
+  errors?: Record<number, string>
+  tags: string[]
+}
+
+const idParams = z.object({ id: z.string().regex(/^\d+$/) })
+const modelParams = z.object({ model_name: z.string().meta({ description: 'The last segment of a Cloudflare model id, e.g. `llama-3.3-70b-instruct-fp8-fast`.' }) })
+const generationParams = z.object({ id: z.uuid().meta({ description: 'The `generationId` of the stream\'s `start` frame.' }) })
+
+const CHAT_STREAM = 'The answer as the AI SDK\'s UI message stream (`useChat`): `data: {json}` frames ending in `data: [DONE]`.'
+const PLAIN_TEXT = 'With `Accept: text/plain`: the answer as bare UTF-8 text, chunked as it is generated.'
+
+/** Every route the server answers, by path and method. The test of the document checks it against the server's route files. */
+export const ROUTES: Record<string, Record<string, Operation>> = {
+  '/api/ai/cloudflare/{model_name}/chat': {
+    post: {
+      tags: ['Chat'],
+      summary: 'Stream the answer to a chat turn',
+      description: 'The chat endpoint. The last message is the user\'s new one; in a saved chat it and the answer are stored. `is_playground=true` stores nothing.',
+      access: 'user',
+      path: modelParams,
+      query: chatQuerySchema,
+      body: chatRequestSchema,
+      responses: { 200: { description: `${CHAT_STREAM} ${PLAIN_TEXT}`, content: { 'text/event-stream': null, 'text/plain': null } } },
+      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, or an invalid query or body`, 404: ERRORS.chatNotFound, 413: ERRORS.contextTooLong, 415: ERRORS.unsupportedMediaType, 429: `${ERRORS.chatRateLimited} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
+    },
+  },
+  '/api/ai/models': { get: { tags: ['Chat'], summary: 'The model catalogue', access: 'public', responses: { 200: z.array(modelConfigurationSchema) } } },
+  '/api/generations/{id}/stop': {
+    post: { tags: ['Chat'], summary: 'Stop a running answer', access: 'user', path: generationParams, responses: { 202: null, 204: null }, errors: { 404: ERRORS.generationNotFound } },
+  },
+  '/api/auth/sign-up': { post: { tags: ['Account'], summary: 'Create an account and sign in', access: 'public', body: credentialsSchema, responses: { 201: signedInSchema }, errors: { 400: 'Invalid email or password', 409: ERRORS.emailTaken } } },
+  '/api/auth/login': { post: { tags: ['Account'], summary: 'Sign in (sets the neptun-session cookie)', access: 'public', body: loginSchema, responses: { 200: signedInSchema }, errors: { 401: ERRORS.invalidCredentials, 429: ERRORS.loginThrottled } } },
+  '/api/auth/logout': { post: { tags: ['Account'], summary: 'Sign out of this session', access: 'public', responses: { 204: null } } },
+  '/api/auth/logout-all': { post: { tags: ['Account'], summary: 'Sign out of every session (API keys stay valid)', access: 'user', responses: { 204: null } } },
+  '/api/auth/password': { post: { tags: ['Account'], summary: 'Change the password; other sessions end (API keys stay valid)', access: 'user', body: passwordChangeSchema, responses: { 204: null }, errors: { 400: 'The new password breaks the rules' } } },
+  '/api/auth/me': { get: { tags: ['Account'], summary: 'The signed-in user', access: 'user', responses: { 200: currentUserSchema } } },
+  '/api/settings': {
+    get: { tags: ['Account'], summary: 'The user\'s preferences', access: 'user', responses: { 200: userSettingsSchema } },
+    patch: { tags: ['Account'], summary: 'Change the user\'s preferences', access: 'user', body: settingsSchema, responses: { 200: userSettingsSchema }, errors: { 400: ERRORS.invalidLocale } },
+  },
+  '/api/usage': { get: { tags: ['Account'], summary: 'Workers AI use today and this month', access: 'user', responses: { 200: usageReportSchema } } },
+  '/api/keys': {
+    get: { tags: ['API keys'], summary: 'The user\'s API keys (never the keys themselves)', access: 'user', responses: { 200: z.array(apiKeySummarySchema) } },
+    post: { tags: ['API keys'], summary: 'Create an API key, answered this once', access: 'user', body: createApiKeySchema, responses: { 201: createdApiKeySchema }, errors: { 400: `${ERRORS.apiKeyNameInvalid}, or ${ERRORS.tooManyApiKeys}` } },
+  },
+  '/api/keys/{id}': { delete: { tags: ['API keys'], summary: 'Revoke an API key', access: 'user', path: idParams, responses: { 204: null }, errors: { 404: ERRORS.apiKeyNotFound } } },
+  '/api/chats': {
+    get: { tags: ['Chats'], summary: 'The user\'s chats, newest first', access: 'user', responses: { 200: z.array(chatSummarySchema) } },
+    post: { tags: ['Chats'], summary: 'Create a chat', access: 'user', body: createChatRequestSchema, responses: { 201: chatSummarySchema }, errors: { 400: 'An invalid title, model or message' } },
+  },
+  '/api/chats/{id}': {
+    get: { tags: ['Chats'], summary: 'A chat and its messages', access: 'user', path: idParams, responses: { 200: chatWithMessagesSchema }, errors: { 404: ERRORS.chatNotFound } },
+    patch: { tags: ['Chats'], summary: 'Rename a chat or change its model', access: 'user', path: idParams, body: updateChatSchema, responses: { 200: chatSummarySchema }, errors: { 400: ERRORS.titleInvalid, 404: ERRORS.chatNotFound } },
+    delete: { tags: ['Chats'], summary: 'Delete a chat', access: 'user', path: idParams, responses: { 204: null }, errors: { 404: ERRORS.chatNotFound } },
+  },
+  '/api/chats/{id}/messages': {
+    delete: { tags: ['Chats'], summary: 'Delete a message and every later one', access: 'user', path: idParams, query: truncateQuerySchema, responses: { 204: null }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
+  },
+  '/api/v1/models': { get: { tags: ['OpenAI-compatible'], summary: 'The live models, in OpenAI\'s list format', access: 'apiKey', responses: { 200: openAiModelListSchema } } },
+  '/api/v1/chat/completions': {
+    post: {
+      tags: ['OpenAI-compatible'],
+      summary: 'OpenAI chat completions',
+      description: 'Stateless unless the `X-Neptun-Chat-Id` header names one of the user\'s chats: then the last user message and the answer are appended to it. Errors come in OpenAI\'s shape.',
+      access: 'apiKey',
+      body: openAiChatRequestSchema,
+      responses: { 200: { description: 'A chat.completion; with `stream: true`, server-sent chat.completion.chunks ending in `data: [DONE]`.', content: { 'application/json': openAiCompletionSchema, 'text/event-stream': openAiChunkSchema } } },
+      errors: { 400: 'An invalid body', 404: `${ERRORS.invalidModel} or ${ERRORS.chatNotFound}`, 429: `${ERRORS.chatRateLimited} (Retry-After)`, 502: ERRORS.upstreamBrokenStream },
+    },
+  },
+  '/api/health': { get: { tags: ['Server'], summary: 'Readiness: the database and Workers AI', access: 'public', responses: { 200: healthSchema }, errors: { 503: 'The database is down' } } },
+  '/api/openapi.json': { get: { tags: ['Server'], summary: 'This document', access: 'public', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': null } } } } },
+  '/api/_auth/session': {
+    get: { tags: ['Internal'], summary: 'The browser\'s session as the UI reads it (nuxt-auth-utils)', access: 'public', responses: { 200: { description: 'The session\'s public data', content: { 'application/json': null } } } },
+    delete: { tags: ['Internal'], summary: 'Clear the browser\'s session (nuxt-auth-utils)', access: 'public', responses: { 200: { description: 'The session is cleared', content: { 'application/json': null } } } },
+  },
+  '/api/_nuxt_icon/{collection}': {
+    get: { tags: ['Internal'], summary: 'Icons the UI draws (served from the app\'s own bundle)', access: 'public', path: z.object({ collection: z.string() }), responses: { 200: { description: 'Icon data', content: { 'application/json': null } } }, errors: { 404: 'Unknown collection' } },
+  },
+  '/docs': { get: { tags: ['Server'], summary: 'This document, rendered', access: 'public', responses: { 200: { description: 'The API reference page', content: { 'text/html': null } } } } },
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod'
+import { API_KEY_PREFIX, type ApiKeySummary, type ChatSummary, type CurrentUser, type HealthStatus, type StoredMessage, type UserSettings } from './api.ts'
+import { LOCALE_CODES } from './locales.ts'
+import type { UsageReport } from './usage.ts'
+
+/**
+ * The API's response bodies as zod schemas, for the OpenAPI document (server/openapi/). The
+ * TypeScript types the server returns must fit them (`ResponseSchemasFit` at the end): a field
+ * a schema requires that the type lacks, or a type that differs, fails the typecheck.
+ */
+const dateTime = z.iso.datetime({ offset: true })
+
+export const apiErrorSchema = z.object({
+  statusCode: z.int(),
+  statusMessage: z.string(),
+}).meta({ id: 'ApiError', description: 'Every error of the API (the OpenAI-compatible routes excepted).' })
+
+export const publicUserSchema = z.object({ id: z.int(), email: z.string() })
+export const signedInSchema = z.object({ user: publicUserSchema }).meta({ id: 'SignedIn' })
+export const currentUserSchema = z.object({ user: publicUserSchema, lastModel: z.string().nullable() }).meta({ id: 'CurrentUser' })
+
+export const chatSummarySchema = z.object({
+  id: z.int(),
+  title: z.string(),
+  model: z.string().nullable(),
+  createdAt: dateTime,
+  updatedAt: dateTime,
+}).meta({ id: 'ChatSummary' })
+
+export const storedMessageSchema = z.object({
+  id: z.int(),
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  status: z.enum(['complete', 'aborted', 'error']),
+  model: z.string().nullable(),
+  promptTokens: z.int().nullable(),
+  completionTokens: z.int().nullable(),
+  neurons: z.number().nullable(),
+  costUsd: z.number().nullable(),
+  reasoning: z.string().nullable(),
+  reasoningMs: z.int().nullable(),
+  finishReason: z.enum(['stop', 'length']).nullable(),
+  createdAt: dateTime,
+}).meta({ id: 'StoredMessage' })
+
+export const chatWithMessagesSchema = chatSummarySchema.extend({ messages: z.array(storedMessageSchema) }).meta({ id: 'ChatWithMessages' })
+
+export const userSettingsSchema = z.object({ locale: z.enum(LOCALE_CODES).nullable() }).meta({ id: 'UserSettings' })
+
+export const healthSchema = z.object({
+  ok: z.boolean(),
+  database: z.enum(['up', 'down']),
+  ai: z.enum(['workers-ai', 'emulator', 'unconfigured']),
+}).meta({ id: 'HealthStatus' })
+
+const modelUsageTotals = z.object({ answers: z.int(), promptTokens: z.int(), completionTokens: z.int(), neurons: z.number(), usd: z.number() })
+const usagePeriodSchema = z.object({ from: z.string(), models: z.array(modelUsageTotals.extend({ model: z.string() })), total: modelUsageTotals })
+export const usageReportSchema = z.object({
+  today: usagePeriodSchema,
+  month: usagePeriodSchema,
+  freeDailyNeurons: z.number(),
+  dailyNeuronLimit: z.number().nullable(),
+  resetsAt: dateTime,
+}).meta({ id: 'UsageReport' })
+
+export const modelConfigurationSchema = z.object({
+  publisher: z.string(),
+  name: z.string(),
+  description: z.string(),
+  icon: z.string(),
+  type: z.enum(['instruct', 'chat']),
+  configuration: z.object({ model: z.string(), parameters: z.record(z.string(), z.union([z.number(), z.boolean()])) }),
+}).loose().meta({ id: 'ModelConfiguration', description: 'The seed\'s model configuration; live models add their label, limits, capabilities and pricing.' })
+
+export const apiKeySummarySchema = z.object({
+  id: z.int(),
+  name: z.string(),
+  prefix: z.string().startsWith(API_KEY_PREFIX),
+  createdAt: dateTime,
+  lastUsedAt: dateTime.nullable(),
+}).meta({ id: 'ApiKeySummary' })
+
+export const createdApiKeySchema = apiKeySummarySchema.extend({
+  key: z.string().startsWith(API_KEY_PREFIX).meta({ description: 'The key itself: shown only in this response.' }),
+}).meta({ id: 'CreatedApiKey' })
+
+const openAiUsageSchema = z.object({ prompt_tokens: z.int(), completion_tokens: z.int(), total_tokens: z.int() })
+const identity = { id: z.string(), created: z.int(), model: z.string() }
+
+export const openAiErrorSchema = z.object({
+  error: z.object({ message: z.string(), type: z.string(), param: z.null(), code: z.string().nullable() }),
+}).meta({ id: 'OpenAiError' })
+
+export const openAiModelListSchema = z.object({
+  object: z.literal('list'),
+  data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.int(), owned_by: z.string() })),
+}).meta({ id: 'OpenAiModelList' })
+
+export const openAiCompletionSchema = z.object({
+  ...identity,
+  object: z.literal('chat.completion'),
+  choices: z.array(z.object({
+    index: z.int(),
+    message: z.object({ role: z.literal('assistant'), content: z.string(), reasoning_content: z.string().optional() }),
+    logprobs: z.null(),
+    finish_reason: z.enum(['stop', 'length']),
+  })),
+  usage: openAiUsageSchema,
+}).meta({ id: 'ChatCompletion' })
+
+export const openAiChunkSchema = z.object({
+  ...identity,
+  object: z.literal('chat.completion.chunk'),
+  choices: z.array(z.object({
+    index: z.int(),
+    delta: z.object({ role: z.literal('assistant').optional(), content: z.string().optional(), reasoning_content: z.string().optional() }),
+    logprobs: z.null(),
+    finish_reason: z.enum(['stop', 'length']).nullable(),
+  })),
+  usage: openAiUsageSchema.optional(),
+}).meta({ id: 'ChatCompletionChunk', description: 'One `data:` line of the stream; the stream ends with `data: [DONE]`.' })
+
+type Fits<T extends U, U> = T
+export type ResponseSchemasFit = [
+  Fits<ChatSummary, z.output<typeof chatSummarySchema>>,
+  Fits<StoredMessage, z.output<typeof storedMessageSchema>>,
+  Fits<CurrentUser, z.output<typeof currentUserSchema>>,
+  Fits<UserSettings, z.output<typeof userSettingsSchema>>,
+  Fits<HealthStatus, z.output<typeof healthSchema>>,
+  Fits<UsageReport, z.output<typeof usageReportSchema>>,
+  Fits<ApiKeySummary, z.output<typeof apiKeySummarySchema>>,
+]
