@@ -81,7 +81,6 @@ export function openApiDocument(): JsonSchema {
       version: '1',
       description: `Chat with Cloudflare Workers AI models. Programs authenticate with a personal API key (\`Authorization: Bearer ${API_KEY_PREFIX}…\`, created on the settings page); the browser uses the \`neptun-session\` cookie. The OpenAI-compatible API lives under \`${OPENAI_BASE_PATH}\` and takes API keys only.`,
     },
-    servers: [{ url: '/' }],
     tags: [...new Set(Object.values(ROUTES).flatMap(methods => Object.values(methods).flatMap(operation => operation.tags)))].map(name => ({ name })),
     paths,
     components: {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { ERRORS } from '../../shared/contract/index.ts'
 import { apiUser, appUrl, directive, launchChromium, newContext, open, shot } from './support.ts'
+import { axeViolations, describeViolations, isBlocking } from './a11y/axe.ts'
 
 let browser: Browser
 beforeAll(async () => { browser = await launchChromium() })
@@ -77,6 +78,9 @@ describe('the API reference', () => {
       expect(paths.map(path => path.replace(/\u200B/g, ''))).toEqual(expect.arrayContaining(['/api/ai/cloudflare/{model_name}/chat', '/api/v1/chat/completions', '/api/keys']))
       await shot(page, 'api-docs')
       expect(foreign).toEqual([])
+      // Not a page of the app (no language, no theme), so axe checks it here rather than in a11y/pages.ts.
+      const blocking = (await axeViolations(page)).filter(isBlocking)
+      expect(blocking, describeViolations(blocking)).toEqual([])
       expect(pageErrors).toEqual([])
     }
     finally {
