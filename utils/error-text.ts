@@ -19,7 +19,6 @@ export const ERROR_TEXT_PARAMS = {
   maxChatId: LIMITS.maxChatId,
   minChatId: -LIMITS.maxChatId - 1,
   maxApiKeyNameChars: LIMITS.maxApiKeyNameChars,
-  maxApiKeys: LIMITS.maxApiKeys,
 }
 
 /** The ERRORS key of a statusMessage the API sends, or null for a text outside the catalogue. */

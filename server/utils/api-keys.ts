@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, count, desc, eq } from 'drizzle-orm'
 import type { H3Event } from 'h3'
-import { API_KEY_PREFIX, ERRORS, LIMITS, type ApiKeySummary, type CreatedApiKey } from '#shared/contract'
+import { API_KEY_PREFIX, ERRORS, type ApiKeySummary, type CreatedApiKey } from '#shared/contract'
 
 const { apiKeys } = tables
 
@@ -47,18 +47,19 @@ function toSummary(row: { id: number, name: string, prefix: string, createdAt: D
 
 /**
  * A new key for `userId`, answered once: only its hash and its first characters are stored.
- * 400 past LIMITS.maxApiKeys keys.
+ * 403 at MAX_API_KEYS_PER_USER keys, even for requests sent at once.
  *
  * @example const { key } = await createApiKey(user.id, 'laptop')
  */
 export async function createApiKey(userId: number, name: string): Promise<CreatedApiKey> {
   const key = API_KEY_PREFIX + randomBytes(32).toString('base64url')
+  const { apiKeysPerUser } = serverConfig().limits
   const db = await useDb()
   const row = await db.transaction(async (tx) => {
     // The user's row is locked so two requests at once cannot both pass the count.
     await tx.select({ id: tables.users.id }).from(tables.users).where(eq(tables.users.id, userId)).for('update')
     const [held] = await tx.select({ count: count() }).from(apiKeys).where(eq(apiKeys.userId, userId))
-    if ((held?.count ?? 0) >= LIMITS.maxApiKeys) throw apiError(400, ERRORS.tooManyApiKeys)
+    if (apiKeysPerUser > 0 && (held?.count ?? 0) >= apiKeysPerUser) throw apiError(403, ERRORS.tooManyApiKeys)
     const [created] = await tx.insert(apiKeys).values({ userId, name, prefix: key.slice(0, SHOWN_CHARS), hash: hashApiKey(key) }).returning(summaryColumns)
     return created!
   })

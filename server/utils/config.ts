@@ -28,6 +28,8 @@ export interface ServerConfig {
     chatCreatesPerMinute: number
     /** MAX_CHATS_PER_USER: chats one user may keep. */
     chatsPerUser: number
+    /** MAX_API_KEYS_PER_USER: API keys one user may hold. */
+    apiKeysPerUser: number
     /** USER_STORAGE_QUOTA_MB: bytes of message text one user may keep (set in MiB). */
     storageBytesPerUser: number
     /** LOGIN_RATE_LIMIT_PER_ACCOUNT: failed password checks per account per log-in window. */
@@ -95,6 +97,7 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
       apiPerMinute: atLeastZero(env.API_RATE_LIMIT_PER_MINUTE, DEFAULTS.apiRateLimitPerMinute),
       chatCreatesPerMinute: atLeastZero(env.CHAT_CREATE_RATE_LIMIT_PER_MINUTE, DEFAULTS.chatCreateRateLimitPerMinute),
       chatsPerUser: atLeastZero(env.MAX_CHATS_PER_USER, DEFAULTS.maxChatsPerUser),
+      apiKeysPerUser: atLeastZero(env.MAX_API_KEYS_PER_USER, DEFAULTS.maxApiKeysPerUser),
       storageBytesPerUser: Math.round(atLeastZero(env.USER_STORAGE_QUOTA_MB, DEFAULTS.storageQuotaMb) * 1024 * 1024),
       loginFailuresPerAccount: atLeastZero(env.LOGIN_RATE_LIMIT_PER_ACCOUNT, DEFAULTS.loginFailuresPerAccount),
       loginFailuresPerIp: atLeastZero(env.LOGIN_RATE_LIMIT_PER_IP, DEFAULTS.loginFailuresPerIp),

@@ -19,6 +19,7 @@ const CODE_OF_MESSAGE: Record<string, string> = {
   [ERRORS.serviceRetired]: 'model_not_found',
   [ERRORS.contextTooLong]: 'context_length_exceeded',
   [ERRORS.chatRateLimited]: 'rate_limit_exceeded',
+  [ERRORS.apiRateLimited]: 'rate_limit_exceeded',
   [ERRORS.dailyNeuronLimit]: 'rate_limit_exceeded',
   [ERRORS.upstreamRateLimited]: 'rate_limit_exceeded',
 }

@@ -53,7 +53,7 @@ export const ERRORS = {
   invalidId: 'Invalid id',
   invalidLocale: 'Unknown locale',
   apiKeyNameInvalid: `API key name must be 1 to ${LIMITS.maxApiKeyNameChars} characters`,
-  tooManyApiKeys: `Too many API keys: at most ${LIMITS.maxApiKeys}`,
+  tooManyApiKeys: 'API key limit reached: revoke keys to create new ones',
   apiKeyNotFound: 'API key not found',
   apiKeyRequired: 'An API key is required: Authorization: Bearer nk_...',
   chatIdHeaderInvalid: 'Header X-Neptun-Chat-Id must be a chat id',

@@ -29,8 +29,6 @@ export const LIMITS = {
   chatPageMessages: 40,
   /** Characters in an API key's name. */
   maxApiKeyNameChars: 100,
-  /** API keys one user may hold at once. */
-  maxApiKeys: 50,
 } as const
 
 /**
@@ -45,6 +43,8 @@ export const DEFAULTS = {
   chatCreateRateLimitPerMinute: 20,
   /** MAX_CHATS_PER_USER */
   maxChatsPerUser: 1000,
+  /** MAX_API_KEYS_PER_USER: API keys one user may hold at once. */
+  maxApiKeysPerUser: 50,
   /** USER_STORAGE_QUOTA_MB: message text and thinking a user may keep, in MiB (UTF-8 bytes). */
   storageQuotaMb: 50,
   /** LOGIN_RATE_LIMIT_PER_ACCOUNT: failed password checks per account (log-in, password change) per window. */

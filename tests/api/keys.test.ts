@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import postgres from 'postgres'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
-import { API_KEY_PREFIX, ERRORS, LIMITS, type ApiKeySummary, type ChatSummary, type ChatWithMessages, type CreatedApiKey } from '../../shared/contract/index.ts'
+import { API_KEY_PREFIX, DEFAULTS, ERRORS, LIMITS, type ApiKeySummary, type ChatSummary, type ChatWithMessages, type CreatedApiKey } from '../../shared/contract/index.ts'
 import { chatPath, expectApiError, readUiStream, signUp, type TestUser } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')
@@ -67,11 +67,11 @@ describe('managing keys', () => {
     await expectApiError(await alice.fetch('/api/keys', { method: 'POST', body }), 400, ERRORS.apiKeyNameInvalid)
   })
 
-  it(`stops at ${LIMITS.maxApiKeys} keys per user`, async () => {
+  it(`stops at ${DEFAULTS.maxApiKeysPerUser} keys per user (MAX_API_KEYS_PER_USER), even when asked for at once: 403`, async () => {
     const user = await signUp(appUrl)
-    const results = await Promise.all(Array.from({ length: LIMITS.maxApiKeys + 3 }, (_, i) => user.fetch('/api/keys', { method: 'POST', body: { name: `k${i}` } })))
-    expect(results.filter(res => res.status === 201)).toHaveLength(LIMITS.maxApiKeys)
-    await expectApiError(results.find(res => res.status !== 201)!, 400, ERRORS.tooManyApiKeys)
+    const results = await Promise.all(Array.from({ length: DEFAULTS.maxApiKeysPerUser + 3 }, (_, i) => user.fetch('/api/keys', { method: 'POST', body: { name: `k${i}` } })))
+    expect(results.filter(res => res.status === 201)).toHaveLength(DEFAULTS.maxApiKeysPerUser)
+    await expectApiError(results.find(res => res.status !== 201)!, 403, ERRORS.tooManyApiKeys)
   })
 
   it('needs a session or a key: 401 without', async () => {

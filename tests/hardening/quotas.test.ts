@@ -1,10 +1,11 @@
-// What one signed-in user may take: chats, stored bytes, new chats and API requests a minute.
+// What one signed-in user may take: chats, stored bytes, new chats, API keys and API requests a
+// minute, with the session cookie or an API key alike.
 // Each limit answers a clear 4xx (429 with Retry-After for rates), refuses before anything is
 // stored, and leaves other users alone. users.stored_bytes (kept by triggers) is checked against
 // a recount after every kind of write.
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ERRORS, LIMITS, LIVE_MODELS, type ChatWithMessages } from '../../shared/contract/index.ts'
+import { CHAT_ID_HEADER, DEFAULT_MODEL_NAME, ERRORS, LIMITS, LIVE_MODELS, type ChatWithMessages, type CreatedApiKey } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { signUp, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
@@ -14,13 +15,15 @@ import { chatTurn, checkErrorShape, sleep } from './support.ts'
 const CREATES_PER_MINUTE = 5
 const CHATS_PER_USER = 3
 const API_PER_MINUTE = 20
+const API_KEYS_PER_USER = 2
+const CHATS_PER_MINUTE = 4
 
 let pg: TestPostgres
 let sql: postgres.Sql
 let emulator: Emulator
 /** On PostgreSQL: a 1 MiB storage quota, CREATES_PER_MINUTE new chats a minute. */
 let app: AppServer
-/** On PGlite: CHATS_PER_USER chats, API_PER_MINUTE requests a minute. */
+/** On PGlite: CHATS_PER_USER chats, API_PER_MINUTE requests, CHATS_PER_MINUTE chat turns a minute, API_KEYS_PER_USER keys. */
 let small: AppServer
 
 beforeAll(async () => {
@@ -29,7 +32,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ tokenDelayMs: 0 })
   ;[app, small] = await Promise.all([
     startAppServer({ emulatorUrl: emulator.url, databaseUrl: pg.url, env: { USER_STORAGE_QUOTA_MB: '1', CHAT_CREATE_RATE_LIMIT_PER_MINUTE: String(CREATES_PER_MINUTE) } }),
-    startAppServer({ emulatorUrl: emulator.url, env: { MAX_CHATS_PER_USER: String(CHATS_PER_USER), API_RATE_LIMIT_PER_MINUTE: String(API_PER_MINUTE) } }),
+    startAppServer({ emulatorUrl: emulator.url, env: { MAX_CHATS_PER_USER: String(CHATS_PER_USER), API_RATE_LIMIT_PER_MINUTE: String(API_PER_MINUTE), CHAT_RATE_LIMIT_PER_MINUTE: String(CHATS_PER_MINUTE), MAX_API_KEYS_PER_USER: String(API_KEYS_PER_USER) } }),
   ])
 })
 
@@ -170,5 +173,111 @@ describe('API requests (API_RATE_LIMIT_PER_MINUTE)', () => {
     expect(turn.status).toBe(200)
     const other = await signUp(small.url)
     expect((await other.fetch('/api/chats')).status).toBe(200)
+  })
+})
+
+/** A new API key of `user`'s (one API call). */
+async function createKey(user: TestUser): Promise<string> {
+  const res = await user.fetch('/api/keys', { method: 'POST', body: { name: 'script' } })
+  expect(res.status).toBe(201)
+  return (await res.json() as CreatedApiKey).key
+}
+
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
+
+/** A turn on the chat endpoint with an API key, answered as plain text. */
+function plainTextTurn(server: AppServer, key: string, chatId: number, content: string) {
+  const query = chatId ? `chat_id=${chatId}` : 'chat_id=0&is_playground=true'
+  return fetch(`${server.url}/api/ai/cloudflare/${DEFAULT_MODEL_NAME}/chat?${query}`, {
+    method: 'POST',
+    headers: { ...bearer(key), 'accept': 'text/plain', 'content-type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content }] }),
+  })
+}
+
+/** A chat completion through the OpenAI-compatible API, appended to chat `chatId` when given. */
+function completion(server: AppServer, key: string, content: string, options: { chatId?: number, stream?: boolean } = {}) {
+  return fetch(`${server.url}/api/v1/chat/completions`, {
+    method: 'POST',
+    headers: { ...bearer(key), 'content-type': 'application/json', ...(options.chatId ? { [CHAT_ID_HEADER]: String(options.chatId) } : {}) },
+    body: JSON.stringify({ model: DEFAULT_MODEL_NAME, messages: [{ role: 'user', content }], stream: options.stream ?? false }),
+  })
+}
+
+/** An error of the OpenAI-compatible API: OpenAI's shape, the API's message. */
+async function expectOpenAiError(res: Response, status: number, message: string, code: string | null) {
+  const text = await res.text()
+  expect(res.status, text).toBe(status)
+  expect(JSON.parse(text)).toMatchObject({ error: { message, code } })
+  return res
+}
+
+describe('API keys under the same limits as sessions', () => {
+  it(`at most ${API_KEYS_PER_USER} keys per user (MAX_API_KEYS_PER_USER), even when asked for at once: 403; revoking one makes room`, async () => {
+    const user = await signUp(small.url)
+    const results = await Promise.all(Array.from({ length: API_KEYS_PER_USER + 3 }, (_, i) => user.fetch('/api/keys', { method: 'POST', body: { name: `k${i}` } })))
+    expect(results.filter(res => res.status === 201)).toHaveLength(API_KEYS_PER_USER)
+    await expectError(results.find(res => res.status !== 201)!, 403, ERRORS.tooManyApiKeys)
+    const { id } = await results.find(res => res.status === 201)!.json() as CreatedApiKey
+    expect((await user.fetch(`/api/keys/${id}`, { method: 'DELETE' })).status).toBe(204)
+    expect((await user.fetch('/api/keys', { method: 'POST', body: { name: 'again' } })).status).toBe(201)
+  })
+
+  it('a key\'s requests count in the user\'s API window, shared with the session: no key adds budget', async () => {
+    await earlyInMinute()
+    const user = await signUp(small.url)
+    const key = await createKey(user)
+    // Half with the cookie, half with the key; creating the key was the window's first request.
+    const statuses = await Promise.all(Array.from({ length: API_PER_MINUTE + 4 }, (_, i) => (i % 2
+      ? user.fetch('/api/chats')
+      : fetch(`${small.url}/api/chats`, { headers: bearer(key) })).then(res => res.status)))
+    expect(statuses.filter(s => s === 200)).toHaveLength(API_PER_MINUTE - 1)
+    const refused = await expectError(await fetch(`${small.url}/api/keys`, { headers: bearer(key) }), 429, ERRORS.apiRateLimited)
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    await expectError(await user.fetch('/api/auth/me'), 429, ERRORS.apiRateLimited)
+    // The OpenAI-compatible API answers the same limit in OpenAI's shape.
+    const models = await expectOpenAiError(await fetch(`${small.url}/api/v1/models`, { headers: bearer(key) }), 429, ERRORS.apiRateLimited, 'rate_limit_exceeded')
+    expect(Number(models.headers.get('retry-after'))).toBeLessThanOrEqual(60)
+    // Another user's key goes on.
+    const other = await signUp(small.url)
+    expect((await fetch(`${small.url}/api/chats`, { headers: bearer(await createKey(other)) })).status).toBe(200)
+  })
+
+  it(`chat turns with a key (plain text, OpenAI, streamed or not) count in CHAT_RATE_LIMIT_PER_MINUTE with the session's`, async () => {
+    await earlyInMinute()
+    const user = await signUp(small.url)
+    const key = await createKey(user)
+    expect((await chatTurn(small.url, user.cookie, 0, 'with the cookie', { playground: true })).status).toBe(200)
+    const plain = await plainTextTurn(small, key, 0, 'plain text')
+    expect(plain.status).toBe(200)
+    expect(await plain.text()).not.toBe('')
+    expect((await completion(small, key, 'openai')).status).toBe(200)
+    const streamed = await completion(small, key, 'openai streamed', { stream: true })
+    expect(streamed.status).toBe(200)
+    expect(await streamed.text()).toContain('data: [DONE]')
+    // CHATS_PER_MINUTE turns taken, whichever way they came.
+    const refused = await expectError(await plainTextTurn(small, key, 0, 'one too many'), 429, ERRORS.chatRateLimited)
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    const openAi = await expectOpenAiError(await completion(small, key, 'one too many'), 429, ERRORS.chatRateLimited, 'rate_limit_exceeded')
+    expect(Number(openAi.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await chatTurn(small.url, user.cookie, 0, 'one too many', { playground: true })).status).toBe(429)
+  })
+
+  it('a key\'s turns on a full account are refused with 403 (plain text and X-Neptun-Chat-Id) and store nothing; stateless completions still answer', async () => {
+    const user = await signUp(app.url)
+    const key = await createKey(user)
+    const chat = await (await user.fetch('/api/chats', { method: 'POST', body: { messages: conversation(31, 32_000) } })).json() as { id: number }
+    const question = (marker: string) => `${marker} `.padEnd(LIMITS.maxMessageChars, 'q')
+    const accepted = await plainTextTurn(app, key, chat.id, question('accepted'))
+    expect(accepted.status).toBe(200)
+    expect(await accepted.text()).not.toBe('')
+    const before = await expectCounted(user)
+    await expectError(await plainTextTurn(app, key, chat.id, question('refused as text')), 403, ERRORS.storageQuotaReached)
+    await expectOpenAiError(await completion(app, key, question('refused through openai'), { chatId: chat.id }), 403, ERRORS.storageQuotaReached, null)
+    expect(await expectCounted(user)).toBe(before)
+    const stored = await (await user.fetch(`/api/chats/${chat.id}`)).json() as ChatWithMessages
+    expect(stored.messages.some(m => m.content.startsWith('refused'))).toBe(false)
+    expect((await completion(app, key, 'stateless stores nothing')).status).toBe(200)
+    expect(await expectCounted(user)).toBe(before)
   })
 })
