@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { API_KEY_PREFIX, CHAT_ID_HEADER, OPENAI_BASE_PATH } from '#shared/contract'
+import { API_KEY_PREFIX, CHAT_ID_HEADER, ERRORS, OPENAI_BASE_PATH } from '#shared/contract'
 import { apiErrorSchema, openAiErrorSchema } from '#shared/contract/responses'
 import { ROUTES, type Operation } from './routes.ts'
 
@@ -41,7 +41,8 @@ function operationObject(path: string, operation: Operation, components: Record<
     else if (response instanceof z.ZodType) responses[status] = { description: 'OK', content: { 'application/json': { schema: jsonSchema(response, components) } } }
     else responses[status] = { description: response.description, content: Object.fromEntries(Object.entries(response.content).map(([type, schema]) => [type, schema ? { schema: jsonSchema(schema, components) } : {}])) }
   }
-  const errors = { ...(operation.access === 'public' ? {} : { 401: 'No valid session or API key' }), ...operation.errors, 500: 'Internal Server Error' }
+  const signedIn = { 401: 'No valid session or API key', 429: `${ERRORS.apiRateLimited} (Retry-After)` }
+  const errors = { ...(operation.access === 'public' ? {} : signedIn), ...operation.errors, 500: 'Internal Server Error' }
   for (const [status, description] of Object.entries(errors)) responses[status] = { description, content: { 'application/json': { schema: error } } }
   const headers = path === '/api/v1/chat/completions'
     ? [{ name: CHAT_ID_HEADER, in: 'header', required: false, description: 'Append the exchange to this saved chat of the user.', schema: { type: 'string', pattern: '^[0-9]+$' } }]

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import {
-  chatQuerySchema, chatRequestSchema, createApiKeySchema, createChatRequestSchema, credentialsSchema, ERRORS, loginSchema,
-  openAiChatRequestSchema, passwordChangeSchema, settingsSchema, truncateQuerySchema, updateChatSchema,
+  chatPageQuerySchema, chatQuerySchema, chatRequestSchema, createApiKeySchema, createChatRequestSchema, credentialsSchema, ERRORS, loginSchema,
+  LIMITS, openAiChatRequestSchema, passwordChangeSchema, settingsSchema, truncateQuerySchema, updateChatSchema,
 } from '#shared/contract'
 import {
   apiKeySummarySchema, chatSummarySchema, chatWithMessagesSchema, createdApiKeySchema, currentUserSchema, healthSchema,
@@ -27,7 +27,10 @@ export interface Operation {
   body?: z.ZodType
   /** Status → what the response carries: a JSON schema, its media types (streams, alternatives), or nothing. */
   responses: Record<number, z.ZodType | Alternatives | null>
-  /** Error statuses beyond 401 (for routes with access) and 500, with what they mean. */
+  /**
+   * Error statuses beyond 401 and the API rate limit's 429 (for routes with access) and 500, with
+   * what they mean; a 429 here replaces the API rate limit's.
+   */
   errors?: Record<number, string>
   tags: string[]
 }
@@ -51,18 +54,18 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
       query: chatQuerySchema,
       body: chatRequestSchema,
       responses: { 200: { description: `${CHAT_STREAM} ${PLAIN_TEXT}`, content: { 'text/event-stream': null, 'text/plain': null } } },
-      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, or an invalid query or body`, 404: ERRORS.chatNotFound, 413: ERRORS.contextTooLong, 415: ERRORS.unsupportedMediaType, 429: `${ERRORS.chatRateLimited} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
+      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, or an invalid query or body`, 403: ERRORS.storageQuotaReached, 404: ERRORS.chatNotFound, 413: `${ERRORS.contextTooLong}, or ${ERRORS.bodyTooLarge}`, 415: ERRORS.unsupportedMediaType, 429: `${ERRORS.chatRateLimited} or ${ERRORS.dailyNeuronLimit} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
     },
   },
   '/api/ai/models': { get: { tags: ['Chat'], summary: 'The model catalogue', access: 'public', responses: { 200: z.array(modelConfigurationSchema) } } },
   '/api/generations/{id}/stop': {
     post: { tags: ['Chat'], summary: 'Stop a running answer', access: 'user', path: generationParams, responses: { 202: null, 204: null }, errors: { 404: ERRORS.generationNotFound } },
   },
-  '/api/auth/sign-up': { post: { tags: ['Account'], summary: 'Create an account and sign in', access: 'public', body: credentialsSchema, responses: { 201: signedInSchema }, errors: { 400: 'Invalid email or password', 409: ERRORS.emailTaken } } },
-  '/api/auth/login': { post: { tags: ['Account'], summary: 'Sign in (sets the neptun-session cookie)', access: 'public', body: loginSchema, responses: { 200: signedInSchema }, errors: { 401: ERRORS.invalidCredentials, 429: ERRORS.loginThrottled } } },
+  '/api/auth/sign-up': { post: { tags: ['Account'], summary: 'Create an account and sign in', access: 'public', body: credentialsSchema, responses: { 201: signedInSchema }, errors: { 400: 'Invalid email or password', 409: ERRORS.emailTaken, 429: `${ERRORS.signUpThrottled} (Retry-After)` } } },
+  '/api/auth/login': { post: { tags: ['Account'], summary: 'Sign in (sets the neptun-session cookie)', access: 'public', body: loginSchema, responses: { 200: signedInSchema }, errors: { 401: ERRORS.invalidCredentials, 429: `${ERRORS.loginThrottled} (Retry-After)` } } },
   '/api/auth/logout': { post: { tags: ['Account'], summary: 'Sign out of this session', access: 'public', responses: { 204: null } } },
   '/api/auth/logout-all': { post: { tags: ['Account'], summary: 'Sign out of every session (API keys stay valid)', access: 'user', responses: { 204: null } } },
-  '/api/auth/password': { post: { tags: ['Account'], summary: 'Change the password; other sessions end (API keys stay valid)', access: 'user', body: passwordChangeSchema, responses: { 204: null }, errors: { 400: 'The new password breaks the rules' } } },
+  '/api/auth/password': { post: { tags: ['Account'], summary: 'Change the password; other sessions end (API keys stay valid)', access: 'user', body: passwordChangeSchema, responses: { 204: null }, errors: { 400: 'The new password breaks the rules', 401: ERRORS.invalidCredentials, 429: `${ERRORS.passwordThrottled}, or ${ERRORS.apiRateLimited} (Retry-After)` } } },
   '/api/auth/me': { get: { tags: ['Account'], summary: 'The signed-in user', access: 'user', responses: { 200: currentUserSchema } } },
   '/api/settings': {
     get: { tags: ['Account'], summary: 'The user\'s preferences', access: 'user', responses: { 200: userSettingsSchema } },
@@ -71,15 +74,15 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
   '/api/usage': { get: { tags: ['Account'], summary: 'Workers AI use today and this month', access: 'user', responses: { 200: usageReportSchema } } },
   '/api/keys': {
     get: { tags: ['API keys'], summary: 'The user\'s API keys (never the keys themselves)', access: 'user', responses: { 200: z.array(apiKeySummarySchema) } },
-    post: { tags: ['API keys'], summary: 'Create an API key, answered this once', access: 'user', body: createApiKeySchema, responses: { 201: createdApiKeySchema }, errors: { 400: `${ERRORS.apiKeyNameInvalid}, or ${ERRORS.tooManyApiKeys}` } },
+    post: { tags: ['API keys'], summary: 'Create an API key, answered this once', access: 'user', body: createApiKeySchema, responses: { 201: createdApiKeySchema }, errors: { 400: ERRORS.apiKeyNameInvalid, 403: `${ERRORS.tooManyApiKeys} (MAX_API_KEYS_PER_USER)` } },
   },
   '/api/keys/{id}': { delete: { tags: ['API keys'], summary: 'Revoke an API key', access: 'user', path: idParams, responses: { 204: null }, errors: { 404: ERRORS.apiKeyNotFound } } },
   '/api/chats': {
     get: { tags: ['Chats'], summary: 'The user\'s chats, newest first', access: 'user', responses: { 200: z.array(chatSummarySchema) } },
-    post: { tags: ['Chats'], summary: 'Create a chat', access: 'user', body: createChatRequestSchema, responses: { 201: chatSummarySchema }, errors: { 400: 'An invalid title, model or message' } },
+    post: { tags: ['Chats'], summary: 'Create a chat', access: 'user', body: createChatRequestSchema, responses: { 201: chatSummarySchema }, errors: { 400: 'An invalid title, model or message', 403: `${ERRORS.tooManyChats}, or ${ERRORS.storageQuotaReached}`, 429: `${ERRORS.chatCreateRateLimited}, or ${ERRORS.apiRateLimited} (Retry-After)` } },
   },
   '/api/chats/{id}': {
-    get: { tags: ['Chats'], summary: 'A chat and its messages', access: 'user', path: idParams, responses: { 200: chatWithMessagesSchema }, errors: { 404: ERRORS.chatNotFound } },
+    get: { tags: ['Chats'], summary: 'A chat and one page of its messages', description: `The newest messages up to ${LIMITS.chatPageBytes / 1024} KiB of text and ${LIMITS.chatPageMessages} messages; \`before\` asks for the page before that message.`, access: 'user', path: idParams, query: chatPageQuerySchema, responses: { 200: chatWithMessagesSchema }, errors: { 400: ERRORS.invalidId, 404: ERRORS.chatNotFound } },
     patch: { tags: ['Chats'], summary: 'Rename a chat or change its model', access: 'user', path: idParams, body: updateChatSchema, responses: { 200: chatSummarySchema }, errors: { 400: ERRORS.titleInvalid, 404: ERRORS.chatNotFound } },
     delete: { tags: ['Chats'], summary: 'Delete a chat', access: 'user', path: idParams, responses: { 204: null }, errors: { 404: ERRORS.chatNotFound } },
   },
@@ -95,7 +98,7 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
       access: 'apiKey',
       body: openAiChatRequestSchema,
       responses: { 200: { description: 'A chat.completion; with `stream: true`, server-sent chat.completion.chunks ending in `data: [DONE]`.', content: { 'application/json': openAiCompletionSchema, 'text/event-stream': openAiChunkSchema } } },
-      errors: { 400: 'An invalid body', 404: `${ERRORS.invalidModel} or ${ERRORS.chatNotFound}`, 429: `${ERRORS.chatRateLimited} (Retry-After)`, 502: ERRORS.upstreamBrokenStream },
+      errors: { 400: 'An invalid body', 403: `${ERRORS.storageQuotaReached} (with X-Neptun-Chat-Id)`, 404: `${ERRORS.invalidModel} or ${ERRORS.chatNotFound}`, 429: `${ERRORS.chatRateLimited} or ${ERRORS.dailyNeuronLimit} (Retry-After)`, 502: ERRORS.upstreamBrokenStream },
     },
   },
   '/api/health': { get: { tags: ['Server'], summary: 'Readiness: the database and Workers AI', access: 'public', responses: { 200: healthSchema }, errors: { 503: 'The database is down' } } },

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { API_KEY_PREFIX, type ApiKeySummary, type ChatSummary, type CurrentUser, type HealthStatus, type StoredMessage, type UserSettings } from './api.ts'
+import { API_KEY_PREFIX, type ApiKeySummary, type ChatSummary, type ChatWithMessages, type CurrentUser, type HealthStatus, type StoredMessage, type UserSettings } from './api.ts'
 import { LOCALE_CODES } from './locales.ts'
 import type { UsageReport } from './usage.ts'
 
@@ -43,7 +43,10 @@ export const storedMessageSchema = z.object({
   createdAt: dateTime,
 }).meta({ id: 'StoredMessage' })
 
-export const chatWithMessagesSchema = chatSummarySchema.extend({ messages: z.array(storedMessageSchema) }).meta({ id: 'ChatWithMessages' })
+export const chatWithMessagesSchema = chatSummarySchema.extend({
+  messages: z.array(storedMessageSchema).meta({ description: 'The newest page of messages (or the page before `before`), oldest first.' }),
+  hasEarlier: z.boolean().meta({ description: 'Older messages exist: ask again with `before` set to the first message\'s id.' }),
+}).meta({ id: 'ChatWithMessages' })
 
 export const userSettingsSchema = z.object({ locale: z.enum(LOCALE_CODES).nullable() }).meta({ id: 'UserSettings' })
 
@@ -124,6 +127,7 @@ type Fits<T extends U, U> = T
 export type ResponseSchemasFit = [
   Fits<ChatSummary, z.output<typeof chatSummarySchema>>,
   Fits<StoredMessage, z.output<typeof storedMessageSchema>>,
+  Fits<ChatWithMessages, z.output<typeof chatWithMessagesSchema>>,
   Fits<CurrentUser, z.output<typeof currentUserSchema>>,
   Fits<UserSettings, z.output<typeof userSettingsSchema>>,
   Fits<HealthStatus, z.output<typeof healthSchema>>,
