@@ -13,7 +13,7 @@ afterAll(async () => { await browser?.close() })
 describe('API keys on the settings page', () => {
   it('creates a key shown once, which works with fetch until it is revoked, then gets 401', async () => {
     const user = await apiUser()
-    const { context, page, pageErrors } = await newContext(browser, { user })
+    const { context, page, pageErrors, cspViolations } = await newContext(browser, { user })
     try {
       await open(page, '/')
       await page.getByTestId('settings-link').click()
@@ -57,6 +57,7 @@ describe('API keys on the settings page', () => {
       expect(refused.status).toBe(401)
       expect(await refused.json()).toEqual({ statusCode: 401, statusMessage: ERRORS.unauthorized })
       expect(pageErrors).toEqual([])
+      expect(cspViolations).toEqual([])
     }
     finally {
       await context.close()
@@ -65,14 +66,17 @@ describe('API keys on the settings page', () => {
 })
 
 describe('the API reference', () => {
-  it('renders /docs from the app\'s own files, with no request to another origin', async () => {
-    const { context, page, pageErrors } = await newContext(browser)
+  it('renders /docs from the app\'s own files, with no request to another origin, under a policy that runs no other script', async () => {
+    const { context, page, pageErrors, cspViolations } = await newContext(browser)
     const foreign: string[] = []
     page.on('request', (request) => {
       if (!request.url().startsWith(appUrl()) && !request.url().startsWith('data:')) foreign.push(request.url())
     })
     try {
-      await page.goto(`${appUrl()}/docs`)
+      const res = await page.goto(`${appUrl()}/docs`)
+      const policy = res!.headers()['content-security-policy'] ?? ''
+      expect(policy).toMatch(/script-src 'self' 'sha256-[\w+/]+={0,2}'(;|$)/)
+      expect(policy).not.toContain('unsafe-eval')
       await page.locator('.opblock-summary-path').first().waitFor()
       const paths = await page.locator('.opblock-summary-path').allInnerTexts()
       expect(paths.map(path => path.replace(/\u200B/g, ''))).toEqual(expect.arrayContaining(['/api/ai/cloudflare/{model_name}/chat', '/api/v1/chat/completions', '/api/keys']))
@@ -81,6 +85,21 @@ describe('the API reference', () => {
       // Not a page of the app (no language, no theme), so axe checks it here rather than in a11y/pages.ts.
       const blocking = (await axeViolations(page)).filter(isBlocking)
       expect(blocking, describeViolations(blocking)).toEqual([])
+      // "Try it out" sends its request from the page: the policy lets it reach the app.
+      await page.locator('.opblock-summary-path[data-path="/api/ai/models"]').click()
+      await page.getByRole('button', { name: /Try it out/ }).click()
+      await page.getByRole('button', { name: /Execute/ }).click()
+      await page.locator('.live-responses-table .response-col_status').filter({ hasText: '200' }).first().waitFor()
+      expect(cspViolations).toEqual([])
+      // An inline script other than the page's own is refused by the policy.
+      const injected = await page.evaluate(() => {
+        const script = document.createElement('script')
+        script.textContent = 'window.injectedRan = true'
+        document.body.append(script)
+        return (window as unknown as { injectedRan?: boolean }).injectedRan === true
+      })
+      expect(injected).toBe(false)
+      await expect.poll(() => cspViolations.length).toBe(1)
       expect(pageErrors).toEqual([])
     }
     finally {

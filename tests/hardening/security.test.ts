@@ -332,6 +332,7 @@ describe('security headers', () => {
   it.each([
     ['the home page', '/'],
     ['the log-in page', '/login'],
+    ['the API reference (not rendered by Nuxt)', '/docs'],
     ['an API answer', '/api/health'],
     ['an API error', '/api/chats'],
   ])('%s carries a CSP without unsafe-eval and with frame-ancestors \'none\', nosniff and a Referrer-Policy', async (_name, path) => {
