@@ -15,7 +15,10 @@ const PLAIN_TEXT = 'text/plain'
  * @example return streamChatAnswer(event, turn, negotiatedEncoding(event))
  */
 export function negotiatedEncoding(event: H3Event): AnswerEncoding {
-  const accept = getRequestHeader(event, 'accept')
-  const preferred = accept ? new Negotiator({ headers: { accept } }).mediaType([UI_MESSAGE_STREAM, PLAIN_TEXT]) : undefined
-  return preferred === PLAIN_TEXT ? plainText() : uiMessageStream()
+  return prefersPlainText(getRequestHeader(event, 'accept')) ? plainText() : uiMessageStream()
+}
+
+/** Whether an Accept header's value prefers `text/plain` to `text/event-stream` (negotiator decides). */
+export function prefersPlainText(accept: string | undefined): boolean {
+  return !!accept && new Negotiator({ headers: { accept } }).mediaType([UI_MESSAGE_STREAM, PLAIN_TEXT]) === PLAIN_TEXT
 }

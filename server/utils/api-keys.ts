@@ -5,8 +5,6 @@ import { API_KEY_PREFIX, ERRORS, type ApiKeySummary, type CreatedApiKey } from '
 
 const { apiKeys } = tables
 
-/** 32 random bytes in base64url: 43 characters after the prefix. */
-const API_KEY = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`)
 /** Characters of a key kept in clear to tell keys apart: the prefix and 8 of its 256 random bits' characters. */
 const SHOWN_CHARS = API_KEY_PREFIX.length + 8
 /** last_used_at is written at most this often per key, not on every request. */
@@ -22,8 +20,8 @@ const LAST_USED_PRECISION_MS = 60_000
 export function bearerApiKey(event: H3Event): string | undefined {
   const header = getRequestHeader(event, 'authorization')
   if (header === undefined) return undefined
-  const [scheme, key, ...rest] = header.trim().split(/\s+/)
-  if (scheme?.toLowerCase() !== 'bearer' || !key || rest.length || !API_KEY.test(key)) throw apiError(401, ERRORS.unauthorized)
+  const key = apiKeyOfAuthorization(header)
+  if (key === undefined) throw apiError(401, ERRORS.unauthorized)
   return key
 }
 

@@ -8,7 +8,7 @@
 // Replay a run with LINEAR_SEED=<printed seed>.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { chatIdSchema, chatRequestSchema, credentialsSchema, idSchema, LIMITS, loginSchema } from '../../shared/contract/index.ts'
+import { API_KEY_PREFIX, chatIdHeaderSchema, chatIdSchema, chatRequestSchema, createApiKeySchema, credentialsSchema, idSchema, LIMITS, loginSchema, openAiChatRequestSchema } from '../../shared/contract/index.ts'
 import { createBlockSplitter } from '../../utils/markdown-blocks.ts'
 import { markdownRenderer } from '../../utils/markdown-render.ts'
 import { requestHistory } from '../../utils/chat-messages.ts'
@@ -16,6 +16,8 @@ import { chatToMarkdown, exportFileName } from '../../utils/chat-export.ts'
 import { ChatRequestError, describeChatError, parseRetryAfter } from '../../utils/chat-errors.ts'
 import { chatTitleFrom } from '../../shared/contract/titles.ts'
 import { addressKey } from '../../server/utils/client-address.ts'
+import { apiKeyOfAuthorization } from '../../server/utils/authorization.ts'
+import { prefersPlainText } from '../../server/answer/negotiation.ts'
 import { tokenize, topicOf } from '../../emulator/tokens.ts'
 import { thinkTagSplitter } from '../../server/workers-ai/think-tags.ts'
 import type { AnswerPart } from '../../server/workers-ai/parts.ts'
@@ -130,6 +132,11 @@ const subjects: Subject[] = [
   { name: 'chat_id query value', maxLength: HEADER, run: text => chatIdSchema.safeParse(text), msPerThousand: 10 },
   { name: 'path and query ids', maxLength: HEADER, run: text => idSchema.safeParse(text), msPerThousand: 10 },
   { name: 'client address (X-Forwarded-For, CF-Connecting-IP)', maxLength: HEADER, run: addressKey, msPerThousand: 10 },
+  { name: 'Authorization header (Bearer API key)', maxLength: HEADER, run: text => [apiKeyOfAuthorization(text), apiKeyOfAuthorization(`Bearer ${API_KEY_PREFIX}${text}`), apiKeyOfAuthorization(`Bearer ${text}`)], msPerThousand: 10 },
+  { name: 'Accept header (plain text or the UI message stream)', maxLength: HEADER, run: prefersPlainText, msPerThousand: 10 },
+  { name: 'X-Neptun-Chat-Id header', maxLength: HEADER, run: text => chatIdHeaderSchema.safeParse(text), msPerThousand: 10 },
+  { name: 'API key name', maxLength: LIMITS.maxBodyBytes, run: text => createApiKeySchema.safeParse({ name: text }), msPerThousand: 10 },
+  { name: 'OpenAI chat request (text and text parts)', maxLength: MESSAGE, run: text => openAiChatRequestSchema.safeParse({ model: text, messages: [{ role: 'system', content: text }, { role: 'user', content: [{ type: 'text', text }] }], stop: text }), msPerThousand: 10 },
   { name: 'thinking splitter, the answer in one read (server/workers-ai/think-tags)', maxLength: ANSWER, run: text => splitThinking(text, Math.max(text.length, 1)), msPerThousand: 10 },
   { name: 'thinking splitter, streamed a character a read', maxLength: ANSWER, run: text => splitThinking(text, 1), msPerThousand: 10 },
   { name: 'emulator tokenizer', maxLength: MESSAGE, run: tokenize, msPerThousand: 10 },
