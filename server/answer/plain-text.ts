@@ -9,7 +9,10 @@ import type { AnswerEncoding } from './events.ts'
  */
 export function plainText(): AnswerEncoding {
   return {
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
+    // Cloudflare's edge (and wrangler dev, which copies it) gzips text/plain for clients that
+    // accept it, holding the stream back until it ends, unless the response names its encoding.
+    // no-transform asks the same of any other proxy.
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-encoding': 'identity', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' },
     encode: event => event.type === 'text-delta' ? event.delta : '',
   }
 }
