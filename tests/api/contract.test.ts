@@ -7,7 +7,7 @@ import { DEFAULT_MODEL_NAME, ERRORS, LIMITS, MODELS, type ChatMessage } from '..
 import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { emulatorControl } from '../../emulator/client.ts'
 import {
-  chatPath, directive, expectApiError, marker, readUiStream, signUp, ssePayloads, userFetch, words, type TestUser,
+  chatPath, directive, earlyInMinute, expectApiError, marker, readUiStream, signUp, ssePayloads, userFetch, words, type TestUser,
 } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')
@@ -375,6 +375,7 @@ describe('6. configuration and rate limit (extra servers)', () => {
   })
 
   it('answers 429 with Retry-After past CHAT_RATE_LIMIT_PER_MINUTE', async () => {
+    await earlyInMinute()
     const user = await signUp(limited.url)
     for (let i = 0; i < 2; i++) {
       const res = await user.chat(1, hello, { playground: true })

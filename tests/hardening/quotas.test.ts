@@ -7,10 +7,10 @@ import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHAT_ID_HEADER, DEFAULT_MODEL_NAME, ERRORS, LIMITS, LIVE_MODELS, type ChatWithMessages, type CreatedApiKey } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../../harness/app-server.ts'
-import { signUp, type TestUser } from '../support/api-client.ts'
+import { earlyInMinute, signUp, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
-import { chatTurn, checkErrorShape, sleep } from './support.ts'
+import { chatTurn, checkErrorShape } from './support.ts'
 
 const CREATES_PER_MINUTE = 5
 const CHATS_PER_USER = 3
@@ -49,12 +49,6 @@ async function expectError(res: Response, status: number, message: string) {
   expect(checkErrorShape(status, res.headers.get('content-type'), text)).toBeUndefined()
   expect(JSON.parse(text).statusMessage).toBe(message)
   return res
-}
-
-/** Fixed one-minute windows: start early in one, so it cannot turn over mid-test. */
-async function earlyInMinute() {
-  const second = new Date().getSeconds()
-  if (second > 40) await sleep((61 - second) * 1000)
 }
 
 /** users.stored_bytes, and the same figure counted from the messages. */

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ERRORS, type ChatWithMessages, type ChatSummary } from '../../shared/contract/index.ts'
 import { ROOT, SERVER_ENTRY, startAppServer, type AppServer } from '../../harness/app-server.ts'
-import { cookieFrom, directive, signUp, uniqueEmail, userFetch, type TestUser } from '../support/api-client.ts'
+import { cookieFrom, directive, earlyInMinute, signUp, uniqueEmail, userFetch, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { freePort, startPostgres, type TestPostgres } from '../../harness/postgres.ts'
 import { chatTurn, checkErrorShape, distinctive, filesUnder, OUTPUT_DIR, sleep } from './support.ts'
@@ -285,9 +285,7 @@ describe('throttling', () => {
   })
 
   it(`the chat rate limit (${CHAT_LIMIT}/min) answers 429 with Retry-After, across two instances on one database`, async () => {
-    // The limit counts per fixed minute: start early in one so the window cannot turn over mid-test.
-    const second = new Date().getSeconds()
-    if (second > 45) await sleep((61 - second) * 1000)
+    await earlyInMinute()
     const user = await signUp(a.url)
     const chat = await user.createChat()
     const servers = [a, b, a]

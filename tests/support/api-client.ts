@@ -139,3 +139,13 @@ export async function expectApiError(res: Response, status: number, message: str
   expect(contentType).toMatch(/^application\/json/)
   return text
 }
+
+/**
+ * Waits, when less than 20 s of the current minute are left, for the next minute. Per-minute
+ * limits count in fixed windows of the database's clock: a test that spends a limit and expects
+ * the next request refused must not see the window turn over in between.
+ */
+export async function earlyInMinute(): Promise<void> {
+  const second = new Date().getSeconds()
+  if (second > 40) await sleep((61 - second) * 1000)
+}
