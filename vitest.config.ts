@@ -19,8 +19,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
-          // PGlite takes seconds to boot, more on a loaded machine.
+          // PGlite takes seconds to boot, more on a loaded machine (in a test or in a beforeAll).
           testTimeout: 20_000,
+          hookTimeout: 60_000,
         },
         resolve: { alias: serverAliases },
       },

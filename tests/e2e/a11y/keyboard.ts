@@ -17,8 +17,14 @@ export interface Focused {
 /** What has focus now. */
 export function focused(page: Page): Promise<Focused> {
   return page.evaluate(async () => {
-    // Styles that transition are read once the frame after the focus change has been drawn.
-    await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+    const frame = () => new Promise(resolve => requestAnimationFrame(resolve))
+    // Styles that transition are read at their end: a ring that grows in over 150 ms reads as
+    // no ring half-way, and on a loaded machine the frames after the focus change come late.
+    await frame()
+    for (const animation of document.getAnimations()) {
+      if (animation instanceof CSSTransition) animation.finish()
+    }
+    await frame()
     const element = document.activeElement as HTMLElement | null
     const lost = !element || element === document.body || element === document.documentElement
     const testid = element?.closest<HTMLElement>('[data-testid]')?.dataset.testid ?? null
