@@ -326,10 +326,10 @@ async function main() {
   }
 
   // 4. Database writes per turn (PostgreSQL, observable from outside).
-  log(`db writes: ${cfg.dbTurns} turns × replies of 10 and 500 tokens on PostgreSQL`)
+  log(`db writes: ${cfg.dbTurns} turns × replies of 10 and 500 tokens, and of 60 tokens at 20 tokens/s, on PostgreSQL`)
   let db: DbWritesResult | undefined
   try {
-    db = await measureDbWrites({ emulatorUrl: emu.url, serverEntry, turns: cfg.dbTurns, lengths: [10, 500] })
+    db = await measureDbWrites({ emulatorUrl: emu.url, serverEntry, turns: cfg.dbTurns, replies: [{ tokens: 10 }, { tokens: 500 }, { tokens: 60, tokenDelayMs: SLOW_DELAY_MS }] })
   }
   catch (e) {
     errors.push(`db writes: ${e instanceof Error ? e.message : e}`)
@@ -422,8 +422,15 @@ async function main() {
   add({ key: 'slow_added_gap_p99', label: `${slowLabel}: added inter-token delay p99 vs pacing (app / stock)`, app: sv('app', r => r.addedGapP99VsPacing), stock: sv('stock', r => r.addedGapP99VsPacing), pipe: sv('pipe', r => r.addedGapP99VsPacing), unit: 'ms', goal: '≤ 20 (app)', met: (sv('app', r => r.addedGapP99VsPacing) ?? Infinity) <= 20, note: `app − pipe p99: ${addedGap.toFixed(1)} ms` })
   if (db) {
     for (const l of db.lengths) {
-      add({ key: `db_write_tx_${l.replyTokens}`, label: `DB write transactions per turn, ${l.replyTokens}-token reply`, value: l.writeTransactionsPerTurn, unit: 'tx', goal: '≤ 3', met: l.writeTransactionsPerTurn <= 3, note: `${l.transactionsPerTurn.toFixed(1)} BEGIN…COMMIT blocks; rate limiter on` })
-      add({ key: `db_write_stmts_${l.replyTokens}`, label: `DB write statements per turn, ${l.replyTokens}-token reply`, value: l.writeStatementsPerTurn, unit: 'stmts', goal: '≤ 3', met: l.writeStatementsPerTurn <= 3, note: `${l.rowsChangedPerTurn.toFixed(1)} rows changed, ${l.statementsPerTurn.toFixed(1)} statements sent per turn (round trips, reads included)` })
+      const reply = `${l.replyTokens}-token reply${l.tokenDelayMs ? ` at ${1000 / l.tokenDelayMs} tokens/s (${l.answerSeconds.toFixed(1)} s)` : ''}`
+      // A turn writes three rows (rate limit; question and answer's row together; the answer at
+      // its end) plus at most one checkpoint per second of streaming.
+      const budget = 3 + Math.floor(l.answerSeconds)
+      // Over seconds of wall time the database's own work (autovacuum's analyze) takes transaction
+      // ids too: for a paced reply the statements are the measure, the transactions a cross-check.
+      add({ key: `db_write_tx_${l.replyTokens}`, label: `DB write transactions per turn, ${reply}`, value: l.writeTransactionsPerTurn, unit: 'tx', goal: l.tokenDelayMs ? undefined : '≤ 3', met: l.tokenDelayMs ? undefined : l.writeTransactionsPerTurn <= budget, note: `${l.transactionsPerTurn.toFixed(1)} BEGIN…COMMIT blocks; rate limiter on${l.tokenDelayMs ? '; includes the database\'s background transactions over the answer\'s seconds' : ''}` })
+      add({ key: `db_write_stmts_${l.replyTokens}`, label: `DB write statements per turn, ${reply}`, value: l.writeStatementsPerTurn, unit: 'stmts', goal: l.tokenDelayMs ? `≤ 3 + 1/s (${budget})` : '≤ 3', met: l.writeStatementsPerTurn <= budget, note: `${l.checkpointsPerTurn.toFixed(1)} checkpoints; ${l.rowsChangedPerTurn.toFixed(1)} rows changed, ${l.statementsPerTurn.toFixed(1)} statements sent per turn (round trips, reads included)` })
+      if (l.tokenDelayMs) add({ key: 'db_checkpoints_per_second', label: `DB checkpoint writes per second of answer, ${reply}`, value: l.checkpointsPerTurn / l.answerSeconds, unit: 'writes/s', goal: '≤ 1', met: l.checkpointsPerTurn <= l.answerSeconds, note: `writes per turn beyond the three rows: ${(l.writeStatementsPerTurn - 3).toFixed(1)} over ${l.answerSeconds.toFixed(1)} s` })
     }
     const [short, long] = db.lengths
     if (short && long) add({ key: 'db_writes_per_token', label: 'DB writes per token: (500-token − 10-token turn) ÷ 490', value: (long.writeStatementsPerTurn - short.writeStatementsPerTurn + long.writeTransactionsPerTurn - short.writeTransactionsPerTurn) / 490, unit: 'stmts+tx', goal: '0', met: long.writeStatementsPerTurn <= short.writeStatementsPerTurn && long.writeTransactionsPerTurn <= short.writeTransactionsPerTurn })
@@ -469,7 +476,7 @@ async function main() {
   }
   if (db) {
     for (const l of db.lengths) {
-      lines.push('', `DB write statements per turn (${l.replyTokens}-token reply, ${l.turns} turns, rate limiter ${db.rateLimiter}):`)
+      lines.push('', `DB write statements per turn (${l.replyTokens}-token reply${l.tokenDelayMs ? ` paced ${l.tokenDelayMs} ms, ${l.answerSeconds.toFixed(1)} s` : ''}, ${l.turns} turns, rate limiter ${db.rateLimiter}):`)
       for (const b of l.breakdown) lines.push(`  ${b.perTurn.toFixed(2)} × ${b.query}`)
     }
   }

@@ -15,7 +15,7 @@ export function useAnswerAnnouncements(session: ChatSession) {
   const answering = computed(() => {
     if (!session.busy.value) return false
     const last = session.messages.value.at(-1)
-    return last?.role === 'assistant' && last.parts.some(part => part.type === 'text' && part.text.length > 0)
+    return last?.role === 'assistant' && last.parts.some((part: NeptunUIMessage['parts'][number]) => part.type === 'text' && part.text.length > 0)
   })
 
   function announceOutcome(): void {

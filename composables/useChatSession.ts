@@ -1,9 +1,9 @@
 import { useChat } from '@ai-sdk/vue'
 import { DefaultChatTransport } from 'ai'
-import type { ChatMessage, ChatWithMessages, MessageStatus } from '#shared/contract'
+import type { ChatMessage, ChatWithMessages, MessageStatus, StoredStatus } from '#shared/contract'
 
 /** What the list shows for a message: a stored status, or that it is still arriving. */
-export type MessageDisplayStatus = MessageStatus | 'streaming'
+export type MessageDisplayStatus = StoredStatus
 
 export interface ChatSessionOptions {
   /** The saved chat's id, or null for the playground (nothing stored). */
@@ -11,6 +11,8 @@ export interface ChatSessionOptions {
   /** The model that answers the next turn (it may change between turns). */
   model: Ref<string>
   initialMessages?: NeptunUIMessage[]
+  /** When this page starts reading an answer: asked here, or resumed. */
+  onAnswerStart?: () => void
   /** After every finished, stopped or failed answer (e.g. to reorder the sidebar). */
   onAnswerEnd?: () => void
   /**
@@ -18,6 +20,8 @@ export interface ChatSessionOptions {
    * its newest page, but a turn sends as much history as the model reads.
    */
   earlierHistory?: (maxChars: number) => Promise<ChatMessage[]>
+  /** Whether stored messages older than the shown ones exist; kept true when a reload shows fewer. */
+  hasEarlier?: Ref<boolean>
 }
 
 /** The chat endpoint for a model and a chat (the playground uses chat_id 0). */
@@ -31,7 +35,10 @@ export function chatEndpoint(modelName: string, chatId: number | null): string {
 /**
  * One conversation on `useChat`: sends exactly `{messages:[{role,content}]}` to the chat endpoint
  * of the chosen model, and implements stop, regenerate, edit-and-resend and retry, keeping the
- * stored history in step (truncate first, then resend).
+ * stored history in step (truncate first, then resend). In a saved chat the answer outlives the
+ * page: `resume` reads an answer in progress from its start (`GET /api/chats/:id/stream`, the
+ * reconnect request of useChat's transport), after a reload, in a second tab, or after the
+ * network dropped.
  *
  * @example
  * const session = useChatSession({ chatId: 42, model: ref('qwq-32b'), initialMessages })
@@ -41,6 +48,10 @@ export function useChatSession(options: ChatSessionOptions) {
   const { prefer } = useModels()
   const localStatus = reactive(new Map<string, MessageStatus>())
   const errorAt = ref(0)
+  /** Answers read to their end (or let go of) so far. */
+  let finished = 0
+  /** The page is going away: what ends now is not an answer ending. */
+  let leaving = false
 
   const transport = new DefaultChatTransport<NeptunUIMessage>({
     api: chatEndpoint(options.model.value, options.chatId),
@@ -58,6 +69,8 @@ export function useChatSession(options: ChatSessionOptions) {
         body: { messages: requestHistory([...earlier, ...shown], budget) },
       }
     },
+    // The answer in progress, replayed from its start: 204 when there is none.
+    prepareReconnectToStreamRequest: () => ({ api: `/api/chats/${options.chatId}/stream` }),
   })
 
   const chat = useChat<NeptunUIMessage>({
@@ -65,18 +78,96 @@ export function useChatSession(options: ChatSessionOptions) {
     messages: options.initialMessages ?? [],
     throttle: 50,
     onError: () => { errorAt.value = Date.now() },
-    onFinish: ({ message, messages, isAbort, isError }) => {
+    onFinish: ({ message, messages, isAbort, isError, isDisconnect }) => {
+      finished++
+      if (leaving) return
       if (messages.some(other => other.id === message.id))
         localStatus.set(message.id, isAbort ? 'aborted' : isError ? 'error' : message.metadata?.status ?? 'complete')
       options.onAnswerEnd?.()
+      // The network dropped, not the answer: it goes on in a saved chat, so read it again.
+      if (isDisconnect && options.chatId !== null) resumeWhenOnline()
     },
   })
 
   const busy = computed(() => chat.status.value === 'submitted' || chat.status.value === 'streaming')
+  // Asked (submitted), then under way (streaming: the answer's row exists on the server by now).
+  watch(chat.status, (status: string) => {
+    if (status === 'submitted' || status === 'streaming') options.onAnswerStart?.()
+  })
+
+  /**
+   * The text (and thinking) an answer had when the page loaded it mid-stream. A resume replays the answer from
+   * its start; until the replay has caught up, the page keeps showing what it showed, so the
+   * text never blinks or shrinks.
+   */
+  const resumedFrom = shallowRef<NeptunUIMessage | null>(null)
+  /** The replay has not yet caught up with what was shown: its thinking or its text is shorter. */
+  const behind = (replay: NeptunUIMessage, shown: NeptunUIMessage): boolean =>
+    messageReasoning(replay).length < messageReasoning(shown).length || messageText(replay).length < messageText(shown).length
+  const messages = computed((): NeptunUIMessage[] => {
+    const base = resumedFrom.value
+    if (!base) return chat.messages.value
+    return chat.messages.value.map(message => message.id === base.id && behind(message, base) ? base : message)
+  })
 
   function statusOf(message: NeptunUIMessage, index: number): MessageDisplayStatus {
     if (busy.value && index === chat.messages.value.length - 1 && message.role === 'assistant') return 'streaming'
     return localStatus.get(message.id) ?? message.metadata?.status ?? 'complete'
+  }
+
+  /**
+   * Shows the stored chat, when it has moved on from what is shown (an answer given while this
+   * page did not read it). Messages already shown as stored are left as they are.
+   */
+  async function reload(): Promise<void> {
+    if (options.chatId === null) return
+    const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}`)
+    const shown = chat.messages.value
+    const last = stored.messages.at(-1)
+    if (last ? last.id === databaseIdAt(shown, shown.length - 1) && last.status === shown.at(-1)?.metadata?.status : !shown.length) return
+    // The stored chat's newest page replaces what it covers; earlier pages already shown stay.
+    const first = stored.messages[0]?.id
+    const kept = first === undefined ? [] : shown.slice(0, Math.max(0, shown.findIndex((_, at) => (databaseIdAt(shown, at) ?? first) >= first)))
+    if (!kept.length && options.hasEarlier) options.hasEarlier.value = stored.hasEarlier
+    chat.messages.value = [...kept, ...stored.messages.map(storedToUIMessage)]
+  }
+
+  /**
+   * Reads the chat's answer in progress, if it has one: from its start, then live. Called when
+   * the page opens on an answering chat, and when another tab or device starts one here.
+   */
+  function resume({ reloadFirst = false }: { reloadFirst?: boolean } = {}): Promise<void> {
+    // One at a time: useChat drops a resume that another one overtakes.
+    resuming ??= resumeOnce(reloadFirst).finally(() => {
+      resuming = undefined
+    })
+    return resuming
+  }
+
+  let resuming: Promise<void> | undefined
+
+  async function resumeOnce(reloadFirst: boolean): Promise<void> {
+    if (options.chatId === null || busy.value) return
+    if (reloadFirst) await reload()
+    const last = chat.messages.value.at(-1)
+    resumedFrom.value = last?.metadata?.status === 'streaming' ? last : null
+    const before = finished
+    try {
+      await chat.resumeStream()
+    }
+    finally {
+      resumedFrom.value = null
+    }
+    if (finished !== before || leaving) return
+    // Nothing was in progress any more (204): the answer ended meanwhile; show it as stored.
+    if (chat.messages.value.at(-1)?.metadata?.status === 'streaming') await reload()
+    options.onAnswerEnd?.()
+  }
+
+  function resumeWhenOnline(): void {
+    if (typeof window === 'undefined') return
+    if (navigator.onLine) setTimeout(() => void resume(), RESUME_DELAY_MS)
+    else window.addEventListener('online', () => void resume(), { once: true })
   }
 
   /**
@@ -112,12 +203,28 @@ export function useChatSession(options: ChatSessionOptions) {
   async function stop(): Promise<void> {
     if (!busy.value) return
     const last = chat.messages.value.at(-1)
-    const generationId = last?.role === 'assistant' ? last.metadata?.generationId : undefined
+    const streamed = last?.role === 'assistant' ? last.metadata?.generationId : undefined
+    // Before the first token the stream has not named its generation yet; the stored chat has.
+    const generationId = streamed ?? await generationInProgress()
     if (generationId) {
       const stopped = await $fetch(`/api/generations/${generationId}/stop`, { method: 'POST' }).then(() => true, () => false)
-      if (stopped && await settles(() => !busy.value, STOP_GRACE_MS)) return
+      if (streamed && stopped && await settles(() => !busy.value, STOP_GRACE_MS)) return
     }
+    // In a saved chat this only lets go of the answer (it goes on unless stopped above); in the
+    // playground it stops it.
     if (busy.value) await chat.stop()
+  }
+
+  /** The generation of the stored chat's answer in progress (its row exists a moment after sending). */
+  async function generationInProgress(): Promise<string | undefined> {
+    if (options.chatId === null) return undefined
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}`).catch(() => undefined)
+      const answer = stored?.messages.at(-1)
+      if (answer?.status === 'streaming') return answer.generationId
+      await new Promise(resolve => setTimeout(resolve, 150))
+    }
+    return undefined
   }
 
   /** Index of the user message the last answer replies to. */
@@ -159,8 +266,14 @@ export function useChatSession(options: ChatSessionOptions) {
     localStatus.clear()
   }
 
+  /** Lets go of the answer being read (leaving the page): a saved chat's answer goes on. */
+  function leave(): void {
+    leaving = true
+    if (options.chatId !== null && busy.value) void chat.stop()
+  }
+
   return {
-    messages: chat.messages,
+    messages,
     status: chat.status,
     error: chat.error,
     errorAt,
@@ -173,6 +286,9 @@ export function useChatSession(options: ChatSessionOptions) {
     editAndResend,
     prepend,
     clear,
+    resume,
+    reload,
+    leave,
   }
 }
 
@@ -180,6 +296,9 @@ export type ChatSession = ReturnType<typeof useChatSession>
 
 /** How long the server gets to end a stopped stream before the request is aborted. */
 const STOP_GRACE_MS = 1500
+
+/** After the network dropped mid-answer, how long to wait before reading the answer again. */
+const RESUME_DELAY_MS = 1000
 
 function settles(done: () => boolean, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -49,5 +49,51 @@ export function useChats() {
     if (chat) upsert({ ...chat, updatedAt: new Date().toISOString() })
   }
 
-  return { chats, loaded, refresh, createChat, renameChat, chooseModel, deleteChat, touch }
+  /**
+   * What this page knows of chat `id` before the next refresh does (an answer it started or read
+   * to the end, a chat it opened); other tabs of this browser are told to refresh.
+   */
+  function mark(id: number, flags: Partial<Pick<ChatSummary, 'answering' | 'unread'>>): void {
+    chats.value = chats.value.map(chat => (chat.id === id ? { ...chat, ...flags } : chat))
+    if (flags.answering !== undefined) otherTabs()?.postMessage('changed')
+  }
+
+  return { chats, loaded, refresh, createChat, renameChat, chooseModel, deleteChat, touch, mark }
+}
+
+let channel: BroadcastChannel | null | undefined
+
+/** This browser's other tabs: they hear when an answer starts or ends here (never this tab itself). */
+function otherTabs(): BroadcastChannel | null {
+  if (channel === undefined) channel = import.meta.client && 'BroadcastChannel' in window ? new BroadcastChannel('neptun-chats') : null
+  return channel
+}
+
+/** How often the list is read again while one of its chats is answering. */
+const ANSWERING_POLL_MS = 3000
+
+/**
+ * Keeps the chat list current while answers run where this page does not read them (another
+ * tab or device, a closed tab's answer going on): it is read again every few seconds while a
+ * chat is answering, when the window comes back into view, and when another tab of this
+ * browser starts or ends an answer. Used once, by the layout.
+ */
+export function useChatListUpdates(): void {
+  const { chats, refresh } = useChats()
+  onMounted(() => {
+    const update = () => void refresh().catch(() => {})
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') update()
+    }
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible' && chats.value.some(chat => chat.answering)) update()
+    }, ANSWERING_POLL_MS)
+    document.addEventListener('visibilitychange', onVisible)
+    otherTabs()?.addEventListener('message', update)
+    onBeforeUnmount(() => {
+      clearInterval(timer)
+      document.removeEventListener('visibilitychange', onVisible)
+      otherTabs()?.removeEventListener('message', update)
+    })
+  })
 }

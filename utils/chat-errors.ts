@@ -56,6 +56,7 @@ export function describeChatError(error: Error, t: Translate): ChatErrorView {
     if (error.statusMessage === ERRORS.serviceRetired) return view(t('chatError.retiredTitle'), t('chatError.retiredDescription'), false)
     // Hours away (midnight UTC): the reset time says it, not a countdown on the Retry button.
     if (error.statusMessage === ERRORS.dailyNeuronLimit) return view(t('chatError.dailyLimitTitle'), t('errors.dailyNeuronLimit'), false)
+    if (error.statusMessage === ERRORS.tooManyAnswers) return view(t('chatError.tooManyAnswersTitle'), t('errors.tooManyAnswers'), true, error.retryAfterSeconds)
     // The alert counts down the wait itself, so these say nothing about "later".
     if (error.statusCode === 429) {
       const description = error.statusMessage === ERRORS.upstreamRateLimited ? t('chatError.modelBusy') : t('chatError.tooManyRequests')

@@ -1,12 +1,14 @@
 import type { UIMessage } from 'ai'
-import type { ChatMessage, ChatStreamMetadata, StoredMessage } from '#shared/contract'
+import type { ChatMessage, ChatStreamMetadata, StoredMessage, StoredStatus } from '#shared/contract'
 import { LIMITS } from '#shared/contract/limits'
 import { CHARS_PER_TOKEN, conversationTokenBudget, findLiveModel } from '#shared/contract/models'
 
 /** What the stream's message metadata carries, plus what we set for messages loaded from the database. */
-export interface NeptunMessageMetadata extends ChatStreamMetadata {
+export interface NeptunMessageMetadata extends Omit<ChatStreamMetadata, 'status'> {
   /** The database id of this message, for messages loaded from GET /api/chats/:id. */
   dbId?: number
+  /** How the answer ended, or `streaming` for one loaded while it was still being generated. */
+  status?: StoredStatus
 }
 
 export type NeptunUIMessage = UIMessage<NeptunMessageMetadata>
@@ -78,7 +80,8 @@ export function storedToUIMessage(message: StoredMessage): NeptunUIMessage {
     id: `db-${message.id}`,
     role: message.role,
     parts: [
-      ...(message.reasoning ? [{ type: 'reasoning' as const, text: message.reasoning, state: 'done' as const }] : []),
+      // An answer loaded while it is still thinking shows its thinking as under way.
+      ...(message.reasoning ? [{ type: 'reasoning' as const, text: message.reasoning, state: message.status === 'streaming' && !message.content ? 'streaming' as const : 'done' as const }] : []),
       { type: 'text', text: message.content },
     ],
     metadata: {

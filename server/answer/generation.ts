@@ -1,11 +1,11 @@
 import { ERRORS, type ChatStreamMetadata, type FinishReason, type MessageStatus } from '#shared/contract'
 import { apiError } from '../utils/request.ts'
 import { logWorkersAiFailure, workersAiHttpError, type AnswerPart, type StartAnswer, type Usage } from '../workers-ai/index.ts'
-import type { AnswerEnd, AnswerEvent } from './events.ts'
+import type { AnswerEnd, AnswerEvent, StartEvent } from './events.ts'
 import { answerSoFar, type AnswerSoFar } from './so-far.ts'
 import { createWatchdog, type Watchdog } from './watchdog.ts'
 
-/** Why a generation's signal was aborted: the stop route, or the client leaving. */
+/** Why a generation's signal was aborted: the stop route (or a newer turn), or the playground's client leaving. */
 export const STOPPED = 'stopped'
 export const CLIENT_GONE = 'client-gone'
 
@@ -19,8 +19,9 @@ export interface GenerationOptions {
   /**
    * Stores the answer once it has ended, however it ended; called once. What it returns becomes
    * the `end` event's metadata, so a client that sees the end knows where the answer is stored.
+   * It calls `pending` when the database cannot take the answer yet and it keeps retrying.
    */
-  store: (answer: EndedAnswer) => Promise<ChatStreamMetadata | undefined>
+  store: (answer: EndedAnswer, pending: () => void) => Promise<ChatStreamMetadata | undefined>
 }
 
 /** The answer as far as it was generated, however it ended: what is stored. */
@@ -36,11 +37,14 @@ export interface EndedAnswer {
 
 export interface Generation {
   /**
-   * The answer's events, from `start` (carrying `metadata`) to `end`. Reading them runs the
-   * generation. A reader that stops early ends it; the answer is stored all the same.
+   * Runs the answer to its end, handing `emit` each event as it happens: `start` (as given),
+   * the parts, then `end` once the answer is stored. Nobody reading it does not
+   * stop it: only the signal does. Resolves after `end`.
    */
-  events: (metadata: ChatStreamMetadata) => AsyncGenerator<AnswerEvent, void>
-  /** Ends a generation whose events will never be read. */
+  run: (start: StartEvent, emit: (event: AnswerEvent) => void) => Promise<void>
+  /** The text and thinking so far (checkpoints read them while the answer streams). */
+  readonly soFar: AnswerSoFar
+  /** Ends a generation that will never run. */
   cancel: () => void
 }
 
@@ -52,21 +56,40 @@ export interface Generation {
  */
 export async function openGeneration(options: GenerationOptions): Promise<Generation> {
   const controls = startControls(options)
-  let parts: AsyncIterator<AnswerPart> | undefined
   try {
-    parts = await options.start(controls.upstream.signal)
+    const parts = await options.start(controls.upstream.signal)
     const first = await parts.next()
+    const soFar = answerSoFar()
     return {
-      events: metadata => answerEvents(controls, parts!, first, metadata),
+      run: (start, emit) => runAnswer(controls, parts, first, soFar, start, emit),
+      soFar,
       cancel: () => {
         controls.abort()
-        void parts!.return?.().catch(() => {})
+        void parts.return?.().catch(() => {})
       },
     }
   }
   catch (error) {
     controls.abort()
+    // Stopped before its first token (the stop route, a newer question in the chat): not a
+    // failure, an answer that ended before it began, stored and streamed as stopped.
+    if (options.signal.reason === STOPPED && !controls.watchdog.expired) return stoppedGeneration(controls)
     throw failureBeforeFirstToken(error, controls)
+  }
+}
+
+/** A generation stopped before its first token: `start`, then an empty answer ended as stopped. */
+function stoppedGeneration(controls: Controls): Generation {
+  const soFar = answerSoFar()
+  const nothing: AsyncIterator<AnswerPart> = { next: async () => ({ done: true, value: undefined }) }
+  return {
+    run: async (start, emit) => {
+      emit(start)
+      const answer = ended(soFar, { status: 'aborted' })
+      emit(await endGeneration(controls, nothing, answer, undefined, () => emit({ type: 'store-pending', status: answer.status })))
+    },
+    soFar,
+    cancel: () => {},
   }
 }
 
@@ -105,8 +128,8 @@ function startControls(options: GenerationOptions): Controls {
 }
 
 function failureBeforeFirstToken(error: unknown, { options, watchdog }: Controls) {
-  // The client left (or stopped) before the first token: nothing failed upstream, nobody reads
-  // the answer, and there is no Workers AI failure to log.
+  // The playground's client left before the first token: nothing failed upstream, and there is
+  // no Workers AI failure to log.
   if (options.signal.aborted && !watchdog.expired) return apiError(499, 'Client Closed Request')
   logWorkersAiFailure('before the first token', error, watchdog.expired)
   return watchdog.expired ? apiError(504, ERRORS.upstreamTimeout) : workersAiHttpError(error)
@@ -119,17 +142,18 @@ type Ending = Pick<AnswerEnd, 'status' | 'usage' | 'error' | 'finishReason'>
  * The answer's events: `start`, each part as it arrives (each one restarts the idle deadline),
  * then `end` once the answer is stored.
  */
-async function* answerEvents(
+async function runAnswer(
   controls: Controls,
   parts: AsyncIterator<AnswerPart>,
   first: IteratorResult<AnswerPart>,
-  metadata: ChatStreamMetadata,
-): AsyncGenerator<AnswerEvent, void> {
+  soFar: AnswerSoFar,
+  start: StartEvent,
+  emit: (event: AnswerEvent) => void,
+): Promise<void> {
   const { options, watchdog } = controls
-  const soFar = answerSoFar()
   let ending: Ending | undefined
   try {
-    yield { type: 'start', metadata }
+    emit(start)
     watchdog.arm('idle', options.idleTimeoutMs)
     for (let next = first; !next.done; next = await parts.next()) {
       const part = next.value
@@ -141,19 +165,15 @@ async function* answerEvents(
       }
       soFar.add(part)
       watchdog.arm('idle', options.idleTimeoutMs)
-      yield part
+      emit(part)
     }
     if (!ending) throw new Error('Workers AI stream ended without a finish')
   }
   catch (error) {
     ending = failureMidStream(error, controls)
   }
-  finally {
-    // Reached without an ending only when the reader stopped early (client gone, failed write):
-    // the answer is stored as far as it was streamed, and no `end` follows, since nobody reads it.
-    if (!ending) await endGeneration(controls, parts, ended(soFar, { status: options.signal.aborted ? 'aborted' : 'error' }))
-  }
-  yield await endGeneration(controls, parts, ended(soFar, ending), ending.error)
+  const answer = ended(soFar, ending)
+  emit(await endGeneration(controls, parts, answer, ending.error, () => emit({ type: 'store-pending', status: answer.status })))
 }
 
 function ended(soFar: AnswerSoFar, { status, usage, finishReason }: Ending): EndedAnswer {
@@ -173,13 +193,13 @@ function failureMidStream(error: unknown, { options, watchdog }: Controls): Endi
  * says how it ended. An answer that could not be stored ends with `answerNotSaved`, so the client
  * never believes it is saved; a stopped one ends as stopped.
  */
-async function endGeneration(controls: Controls, parts: AsyncIterator<AnswerPart>, answer: EndedAnswer, error?: string): Promise<AnswerEnd> {
+async function endGeneration(controls: Controls, parts: AsyncIterator<AnswerPart>, answer: EndedAnswer, error: string | undefined, pending: () => void): Promise<AnswerEnd> {
   if (answer.status === 'complete') controls.release()
   else controls.abort()
   await parts.return?.().catch(() => {})
   const end: AnswerEnd = { type: 'end', status: answer.status, usage: answer.usage, finishReason: answer.finishReason, error }
   try {
-    end.metadata = await controls.options.store(answer)
+    end.metadata = await controls.options.store(answer, pending)
   }
   catch (storeError) {
     console.error(`[chat] could not store the answer: ${storeError instanceof Error ? storeError.name : 'error'}`)

@@ -47,6 +47,9 @@ export function openAiChunks(identity: CompletionIdentity, options: { includeUsa
           return chunk({ reasoning_content: event.delta })
         case 'start':
           return chunk({ role: 'assistant', content: '' })
+        case 'store-pending':
+          // OpenAI's chunks have no place for it: the last chunk simply waits until it is stored.
+          return ''
         case 'end': {
           if (event.error !== undefined) return frame(openAiError(event.error === ERRORS.answerNotSaved ? 500 : 502, event.error))
           const usage = options.includeUsage ? frame({ ...identity, object: 'chat.completion.chunk', choices: [], usage: openAiUsage(event) }) : ''

@@ -19,9 +19,11 @@ const DONE = 'data: [DONE]\n\n'
  * and `[DONE]`. Each block opens at its first delta and closes when the next begins or the
  * answer ends. An answer that did not complete ends with the stored answer's metadata and an
  * `abort` frame and `[DONE]` (stopped) or an `error` frame (no `[DONE]`, as the AI SDK does).
- * One per answer: it remembers which block is open.
+ * A saved answer's `start` names its message (`messageId`), so a client that resumes it updates
+ * the message it already shows instead of adding one. One per reader: it remembers which block
+ * is open.
  *
- * @example return answerResponse(event).send(generation.events(metadata), uiMessageStream())
+ * @example return answerResponse(event).send(answer.read(), uiMessageStream())
  */
 export function uiMessageStream(): AnswerEncoding {
   let open: 'reasoning' | 'text' | undefined
@@ -51,7 +53,9 @@ export function uiMessageStream(): AnswerEncoding {
           return opening + frame({ type: 'reasoning-delta', id: REASONING_ID, delta: event.delta })
         }
         case 'start':
-          return frame({ type: 'start', messageMetadata: event.metadata }) + frame({ type: 'start-step' })
+          return frame({ type: 'start', messageId: event.messageId, messageMetadata: event.metadata }) + frame({ type: 'start-step' })
+        case 'store-pending':
+          return frame({ type: 'message-metadata', messageMetadata: { status: event.status, storage: 'pending' } })
         case 'end':
           return close() + endFrames(event)
       }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, date, doublePrecision, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, date, doublePrecision, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 /** One schema for PGlite and PostgreSQL. */
 export const users = pgTable('users', {
@@ -36,7 +36,8 @@ export const messages = pgTable('messages', {
   chatId: integer('chat_id').notNull().references(() => chats.id, { onDelete: 'cascade' }),
   role: text('role', { enum: ['user', 'assistant'] }).notNull(),
   content: text('content').notNull(),
-  status: text('status', { enum: ['complete', 'aborted', 'error'] }).notNull().default('complete'),
+  /** `streaming` while its generation runs: `content` is then its last checkpoint. */
+  status: text('status', { enum: ['complete', 'aborted', 'error', 'streaming'] }).notNull().default('complete'),
   model: text('model'),
   promptTokens: integer('prompt_tokens'),
   completionTokens: integer('completion_tokens'),
@@ -48,8 +49,16 @@ export const messages = pgTable('messages', {
   reasoningMs: integer('reasoning_ms'),
   finishReason: text('finish_reason', { enum: ['stop', 'length'] }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** The generation that writes this answer (answers only): its checkpoints and final write name it. */
+  generationId: text('generation_id'),
+  /** When the generation last wrote (database time); a `streaming` answer not written for long is dead. */
+  checkpointAt: timestamp('checkpoint_at', { withTimezone: true }),
+  /** False for an answer that ended while nobody was reading it, until its chat is opened (unread). */
+  seen: boolean('seen').notNull().default(true),
 }, table => [
   index('messages_chat_id_idx').on(table.chatId, table.id),
+  index('messages_streaming_idx').on(table.chatId).where(sql`${table.status} = 'streaming'`),
+  index('messages_unseen_idx').on(table.chatId).where(sql`not ${table.seen}`),
 ])
 
 /**

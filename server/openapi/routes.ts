@@ -54,7 +54,7 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
       query: chatQuerySchema,
       body: chatRequestSchema,
       responses: { 200: { description: `${CHAT_STREAM} ${PLAIN_TEXT}`, content: { 'text/event-stream': null, 'text/plain': null } } },
-      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, or an invalid query or body`, 403: ERRORS.storageQuotaReached, 404: ERRORS.chatNotFound, 413: `${ERRORS.contextTooLong}, or ${ERRORS.bodyTooLarge}`, 415: ERRORS.unsupportedMediaType, 429: `${ERRORS.chatRateLimited} or ${ERRORS.dailyNeuronLimit} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
+      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, or an invalid query or body`, 403: ERRORS.storageQuotaReached, 404: ERRORS.chatNotFound, 413: `${ERRORS.contextTooLong}, or ${ERRORS.bodyTooLarge}`, 415: ERRORS.unsupportedMediaType, 429: `${ERRORS.chatRateLimited}, ${ERRORS.dailyNeuronLimit} or ${ERRORS.tooManyAnswers} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
     },
   },
   '/api/ai/models': { get: { tags: ['Chat'], summary: 'The model catalogue', access: 'public', responses: { 200: z.array(modelConfigurationSchema) } } },
@@ -86,6 +86,9 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
     patch: { tags: ['Chats'], summary: 'Rename a chat or change its model', access: 'user', path: idParams, body: updateChatSchema, responses: { 200: chatSummarySchema }, errors: { 400: ERRORS.titleInvalid, 404: ERRORS.chatNotFound } },
     delete: { tags: ['Chats'], summary: 'Delete a chat', access: 'user', path: idParams, responses: { 204: null }, errors: { 404: ERRORS.chatNotFound } },
   },
+  '/api/chats/{id}/stream': {
+    get: { tags: ['Chats'], summary: 'Resume the chat\'s answer in progress', description: 'Everything generated so far at once, then the rest live, ending as the original stream does; 204 when the chat has no answer in progress.', access: 'user', path: idParams, responses: { 200: { description: CHAT_STREAM, content: { 'text/event-stream': null } }, 204: null }, errors: { 404: ERRORS.chatNotFound } },
+  },
   '/api/chats/{id}/messages': {
     delete: { tags: ['Chats'], summary: 'Delete a message and every later one', access: 'user', path: idParams, query: truncateQuerySchema, responses: { 204: null }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
   },
@@ -98,7 +101,7 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
       access: 'apiKey',
       body: openAiChatRequestSchema,
       responses: { 200: { description: 'A chat.completion; with `stream: true`, server-sent chat.completion.chunks ending in `data: [DONE]`.', content: { 'application/json': openAiCompletionSchema, 'text/event-stream': openAiChunkSchema } } },
-      errors: { 400: 'An invalid body', 403: `${ERRORS.storageQuotaReached} (with X-Neptun-Chat-Id)`, 404: `${ERRORS.invalidModel} or ${ERRORS.chatNotFound}`, 429: `${ERRORS.chatRateLimited} or ${ERRORS.dailyNeuronLimit} (Retry-After)`, 502: ERRORS.upstreamBrokenStream },
+      errors: { 400: 'An invalid body', 403: `${ERRORS.storageQuotaReached} (with X-Neptun-Chat-Id)`, 404: `${ERRORS.invalidModel} or ${ERRORS.chatNotFound}`, 429: `${ERRORS.chatRateLimited}, ${ERRORS.dailyNeuronLimit} or ${ERRORS.tooManyAnswers} (with X-Neptun-Chat-Id) (Retry-After)`, 502: ERRORS.upstreamBrokenStream },
     },
   },
   '/api/health': { get: { tags: ['Server'], summary: 'Readiness: the database and Workers AI', access: 'public', responses: { 200: healthSchema }, errors: { 503: 'The database is down' } } },

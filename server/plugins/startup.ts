@@ -1,7 +1,8 @@
 /**
  * Production refuses to start without a proper session password: a short or missing one would
  * make every session cookie forgeable or every log-in fail. The database connection starts
- * now so the first request does not pay for it, but requests wait on useDb() either way.
+ * now so the first request does not pay for it, but requests wait on useDb() either way; then
+ * answers whose generation died with an earlier process are ended as errors.
  */
 export default defineNitroPlugin((nitroApp) => {
   if (!import.meta.dev) {
@@ -16,7 +17,11 @@ export default defineNitroPlugin((nitroApp) => {
   }
   // Workers allow no I/O outside a request; there the first request connects.
   if (ON_WORKERS) return
-  useDb().catch((error) => {
+  useDb().then(async (db) => {
+    // Answers left `streaming` by a process that died: PGlite has one process per folder, so
+    // every such answer is dead; on PostgreSQL other instances may be generating theirs.
+    await endDeadAnswers(db, (await useDbConnection()).kind === 'pglite' ? 'all' : 'stale')
+  }).catch((error) => {
     console.error(`[neptun] database not ready yet (${isDatabaseUnavailable(error) ? 'unreachable' : 'error'}); requests will retry.`, isDatabaseUnavailable(error) ? '' : error)
   })
   nitroApp.hooks.hook('close', () => closeDb())

@@ -1,14 +1,42 @@
 import { and, desc, eq, gte, sql } from 'drizzle-orm'
 import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, LIMITS, type ChatMessage, type ChatSummary, type ChatWithMessages, type StoredMessage } from '#shared/contract'
-import type { EndedAnswer } from '../answer/generation.ts'
-import { usageWrites, type AnswerUsage } from './usage-store.ts'
 
 const { chats, messages, users } = tables
 
 const chatColumns = { id: chats.id, title: chats.title, model: chats.model, createdAt: chats.createdAt, updatedAt: chats.updatedAt }
 
-function toSummary(row: { id: number, title: string, model: string | null, createdAt: Date, updatedAt: Date }): ChatSummary {
-  return { id: row.id, title: row.title, model: row.model, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() }
+interface SummaryRow {
+  id: number
+  title: string
+  model: string | null
+  createdAt: Date
+  updatedAt: Date
+  answering?: boolean
+  unread?: boolean
+}
+
+function toSummary(row: SummaryRow): ChatSummary {
+  return {
+    id: row.id,
+    title: row.title,
+    model: row.model,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    answering: row.answering === true,
+    unread: row.unread === true,
+  }
+}
+
+/**
+ * Whether a chat has an answer generating (a live `streaming` one), and one that ended while
+ * nobody was reading it (unread: a dead `streaming` one counts, as the error it will be).
+ */
+function answerFlags(staleMs: number) {
+  const live = sql`m.checkpoint_at >= ${databaseTimeAgo(staleMs)}`
+  return {
+    answering: sql<boolean>`exists (select 1 from messages m where m.chat_id = chats.id and m.status = 'streaming' and ${live})`,
+    unread: sql<boolean>`exists (select 1 from messages m where m.chat_id = chats.id and not m.seen and (m.status <> 'streaming' or not (${live})))`,
+  }
 }
 
 /**
@@ -22,7 +50,8 @@ const lastActivity = sql<Date>`greatest(${chats.updatedAt}, coalesce((select max
 /** The user's chats, most recently active first. */
 export async function listChats(userId: number): Promise<ChatSummary[]> {
   const db = await useDb()
-  const rows = await db.select({ ...chatColumns, updatedAt: lastActivity }).from(chats).where(eq(chats.userId, userId)).orderBy(desc(lastActivity), desc(chats.id))
+  const rows = await db.select({ ...chatColumns, updatedAt: lastActivity, ...answerFlags(serverConfig().answerStaleMs) })
+    .from(chats).where(eq(chats.userId, userId)).orderBy(desc(lastActivity), desc(chats.id))
   return rows.map(toSummary)
 }
 
@@ -62,6 +91,7 @@ interface MessageRow {
   role: StoredMessage['role']
   content: string
   status: StoredMessage['status']
+  generation_id: string | null
   model: string | null
   prompt_tokens: number | null
   completion_tokens: number | null
@@ -72,40 +102,51 @@ interface MessageRow {
   finish_reason: StoredMessage['finishReason']
   created_at: string | Date
   /** Rows the page query looked at: one more than a page holds when there are more. */
-  seen: number
+  scanned: number
 }
 
 /**
  * A chat and one page of its messages: the newest ones before message `before` (or the newest of
  * all), up to LIMITS.chatPageBytes of text and LIMITS.chatPageMessages messages, at least one.
  * Bounded whatever the chat's size, so neither this answer nor the page rendered from it can
- * grow with it. 404 for a missing or foreign chat.
+ * grow with it. An answer still generating shows as `streaming` with its last checkpoint (and its
+ * generation id, for the stop route). Opening a chat marks its ended answers as seen.
+ * 404 for a missing or foreign chat.
  */
 export async function getChatWithMessages(userId: number, chatId: number, before?: number): Promise<ChatWithMessages> {
   const db = await useDb()
-  const [chat] = await db.select({ ...chatColumns, updatedAt: lastActivity }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId)))
+  const { answerStaleMs } = serverConfig()
+  const [chat] = await db.select({ ...chatColumns, updatedAt: lastActivity, ...answerFlags(answerStaleMs) }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId)))
   if (!chat) throw apiError(404, ERRORS.chatNotFound)
   // octet_length reads a stored value's size without fetching it: messages past the budget cost nothing.
-  const rows = await queryRows<MessageRow>(db, sql`
-    select id, role, content, status, model, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning, reasoning_ms, finish_reason, created_at, seen from (
-      select m.*, row_number() over (order by m.id desc) as position,
-        sum(octet_length(m.content)) over (order by m.id desc) as running,
-        count(*) over () as seen
-      from (
-        select * from messages where chat_id = ${chatId} ${before === undefined ? sql`` : sql`and id < ${before}`}
-        order by id desc limit ${LIMITS.chatPageMessages + 1}
-      ) m
-    ) page
-    where position <= ${LIMITS.chatPageMessages} and (position = 1 or running <= ${LIMITS.chatPageBytes})
-    order by id asc`)
+  const [rows] = await Promise.all([
+    queryRows<MessageRow>(db, sql`
+      select id, role, content, presented as status, generation_id, model, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning, reasoning_ms, finish_reason, created_at, scanned from (
+        select m.*, row_number() over (order by m.id desc) as position,
+          sum(octet_length(m.content)) over (order by m.id desc) as running,
+          count(*) over () as scanned
+        from (
+          select *, ${presentedStatus(answerStaleMs)} as presented from messages
+          where chat_id = ${chatId} ${before === undefined ? sql`` : sql`and id < ${before}`}
+          order by id desc limit ${LIMITS.chatPageMessages + 1}
+        ) m
+      ) page
+      where position <= ${LIMITS.chatPageMessages} and (position = 1 or running <= ${LIMITS.chatPageBytes})
+      order by id asc`),
+    chat.unread
+      ? db.update(messages).set({ seen: true })
+          .where(and(eq(messages.chatId, chatId), eq(messages.seen, false), sql`(messages.status <> 'streaming' or messages.checkpoint_at < ${databaseTimeAgo(answerStaleMs)})`))
+      : undefined,
+  ])
   return {
-    ...toSummary(chat),
-    hasEarlier: rows.length > 0 && rows.length < Number(rows[0]!.seen),
+    ...toSummary({ ...chat, unread: false }),
+    hasEarlier: rows.length > 0 && rows.length < Number(rows[0]!.scanned),
     messages: rows.map((row): StoredMessage => ({
       id: row.id,
       role: row.role,
       content: row.content,
       status: row.status,
+      ...(row.status === 'streaming' && row.generation_id ? { generationId: row.generation_id } : {}),
       model: row.model,
       promptTokens: row.prompt_tokens,
       completionTokens: row.completion_tokens,
@@ -152,68 +193,4 @@ export async function truncateChat(userId: number, chatId: number, fromId: numbe
     await tx.delete(messages).where(and(eq(messages.chatId, chatId), gte(messages.id, fromId)))
     await tx.update(chats).set({ updatedAt: new Date() }).where(eq(chats.id, chatId))
   })
-}
-
-/** A turn's stored user message, and the id its answer will be stored under. */
-export interface TurnIds {
-  userMessageId: number
-  /**
-   * Taken from the messages sequence now, so the answer sorts right after its question even
-   * if it is stored after a later turn began (a stop, then an immediate new question).
-   */
-  assistantMessageId: number
-}
-
-/**
- * Stores the user's message before the model is called, so a failed call loses nothing.
- * A retry of the same message with no answer after it reuses the stored row instead of
- * writing it twice; the chat row is locked so concurrent retries cannot both insert.
- * The chat's first message also names it, if it still has the default title.
- * One round trip: the steps live in the `store_user_message` function (migration 0006).
- * 404 if the chat is not the user's; 403 when a new message would take the user past
- * USER_STORAGE_QUOTA_MB (the answer to an accepted question is always kept).
- */
-export async function storeUserMessage(userId: number, chatId: number, content: string): Promise<TurnIds> {
-  const [row] = await queryRows<{ user_message_id: number, assistant_message_id: number, over_quota: boolean }>(await useDb(), sql`
-    select user_message_id, assistant_message_id, over_quota
-    from store_user_message(${userId}, ${chatId}, ${content}, ${chatTitleFrom(content)}, ${DEFAULT_CHAT_TITLE}, ${serverConfig().limits.storageBytesPerUser})`)
-  if (!row) throw apiError(404, ERRORS.chatNotFound)
-  if (row.over_quota) throw apiError(403, ERRORS.storageQuotaReached)
-  return { userMessageId: row.user_message_id, assistantMessageId: row.assistant_message_id }
-}
-
-/** An ended answer as it is stored: who wrote it, and what it cost. */
-export interface AnswerToStore extends EndedAnswer {
-  model: string
-  neurons: number
-  costUsd: number
-  /** What is added to the user's day (estimated tokens when Workers AI reported none). */
-  spent: AnswerUsage
-}
-
-/**
- * Stores the answer once its stream has ended, however it ended, in one statement with no
- * per-token writes: the message, its cost added to the user's day, and the model as the chat's
- * and the user's last used. `db` is the connection taken when the turn began: on Workers the
- * stream's end runs outside the request's async context.
- */
-export async function storeAnswer(chatId: number, id: number, answer: AnswerToStore, db?: Database): Promise<number | undefined> {
-  db ??= await useDb()
-  // The chat may have been deleted while the answer streamed; then there is no message to keep
-  // (the spending still counts).
-  const list = await queryRows<{ id: number }>(db, sql`
-    with stored as (
-      insert into messages (id, chat_id, role, content, status, model, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning, reasoning_ms, finish_reason)
-      select ${id}, ${chatId}, 'assistant', ${answer.content}, ${answer.status}, ${answer.model},
-        ${answer.usage?.promptTokens ?? null}, ${answer.usage?.completionTokens ?? null}, ${answer.neurons}, ${answer.costUsd},
-        ${answer.reasoning ?? null}, ${answer.reasoningMs ?? null}, ${answer.finishReason ?? null}
-      where exists (select 1 from chats where id = ${chatId})
-      returning id
-    ),
-    chosen as (
-      update chats set model = ${answer.model} where id = ${chatId} and model is distinct from ${answer.model}
-    ),
-    ${usageWrites(answer.spent)}
-    select id from stored`)
-  return list[0]?.id
 }

@@ -40,6 +40,8 @@ export interface ServerConfig {
     signUpsPerIpPerHour: number
     /** SIGNUP_RATE_LIMIT_PER_HOUR: sign-ups per hour, all clients together. */
     signUpsPerHour: number
+    /** CHAT_MAX_CONCURRENT_ANSWERS: answers in saved chats one user may have generating at once. */
+    answersAtOncePerUser: number
   }
   /** CHAT_FIRST_TOKEN_TIMEOUT_MS: no first token by then → 504. */
   firstTokenTimeoutMs: number
@@ -50,6 +52,12 @@ export interface ServerConfig {
    * address is the one the outermost of them saw; with 0 it is the socket's peer.
    */
   trustedProxyHops: number
+  /** CHAT_ANSWER_STALE_MS: a generating answer not checkpointed for this long is dead (its instance died). */
+  answerStaleMs: number
+  /** CHAT_STORE_RETRY_MS: how long an answer the database could not take is kept and retried. */
+  storeRetryMs: number
+  /** CHAT_STORE_RETRY_MAX_BYTES: bytes of such answers one instance keeps at most. */
+  storeRetryMaxBytes: number
   /** NUXT_SESSION_PASSWORD: seals the session cookie (nuxt-auth-utils reads it too). */
   sessionPassword: string
   cloudflare: {
@@ -103,10 +111,14 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
       loginFailuresPerIp: atLeastZero(env.LOGIN_RATE_LIMIT_PER_IP, DEFAULTS.loginFailuresPerIp),
       signUpsPerIpPerHour: atLeastZero(env.SIGNUP_RATE_LIMIT_PER_IP, DEFAULTS.signUpsPerIpPerHour),
       signUpsPerHour: atLeastZero(env.SIGNUP_RATE_LIMIT_PER_HOUR, DEFAULTS.signUpsPerHour),
+      answersAtOncePerUser: atLeastZero(env.CHAT_MAX_CONCURRENT_ANSWERS, DEFAULTS.maxConcurrentAnswers),
     },
     firstTokenTimeoutMs: positive(env.CHAT_FIRST_TOKEN_TIMEOUT_MS, DEFAULTS.firstTokenTimeoutMs),
     idleTimeoutMs: positive(env.CHAT_IDLE_TIMEOUT_MS, DEFAULTS.idleTimeoutMs),
     trustedProxyHops: env.TRUST_PROXY === 'true' ? 1 : Math.floor(atLeastZero(env.TRUST_PROXY, 0)),
+    answerStaleMs: positive(env.CHAT_ANSWER_STALE_MS, DEFAULTS.answerStaleMs),
+    storeRetryMs: atLeastZero(env.CHAT_STORE_RETRY_MS, DEFAULTS.storeRetryMs),
+    storeRetryMaxBytes: atLeastZero(env.CHAT_STORE_RETRY_MAX_BYTES, DEFAULTS.storeRetryMaxBytes),
     sessionPassword: env.NUXT_SESSION_PASSWORD ?? runtime.session?.password ?? '',
     cloudflare: {
       accountId: env.CLOUDFLARE_ACCOUNT_ID || runtime.cloudflare.accountId,

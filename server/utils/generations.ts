@@ -1,14 +1,21 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/connect.ts'
+import type { LiveAnswer } from '../answer/live-answer.ts'
 import { randomUUID } from 'node:crypto'
 
 interface Running {
   userId: number
+  /** The saved chat it answers; none in the playground. */
+  chatId?: number
   stop: () => void
+  /** Its answer, for resumes on this instance; settles at the first token (undefined: it never began). */
+  answer?: Promise<LiveAnswer | undefined>
 }
 
 /** Generations streaming in this process, by id. */
 const running = new Map<string, Running>()
+/** The generation answering each saved chat in this process, by chat id. */
+const answering = new Map<number, string>()
 const CHANNEL = 'neptun_stop_generation'
 let listening: Promise<void> | undefined
 
@@ -25,30 +32,64 @@ async function listenForRemoteStops(): Promise<void> {
   })
 }
 
+export interface RegisteredGeneration {
+  id: string
+  /** Lets requests on this instance resume the answer: `answer` settles at its first token. */
+  publish: (answer: Promise<LiveAnswer | undefined>) => void
+  /** Unregisters it, once its answer has ended. */
+  done: () => void
+}
+
 /**
- * Registers a generation so `POST /api/generations/:id/stop` can end it from any request, not
- * only by the client closing its connection (unreliable on Workers and behind some proxies).
- * `done` unregisters it.
+ * Registers a generation so `POST /api/generations/:id/stop` can end it from any request, and a
+ * resume on this instance can read its answer (`chatId`: the saved chat it answers).
  */
-export async function registerGeneration(userId: number, stop: () => void): Promise<{ id: string, done: () => void }> {
+export async function registerGeneration(userId: number, stop: () => void, chatId?: number): Promise<RegisteredGeneration> {
   const id = randomUUID()
-  if (ON_WORKERS) {
-    // A Worker cannot hold a LISTEN connection open between requests: it polls instead.
-    const unwatch = watchForStop(await useDb(), id, userId, stop)
-    running.set(id, { userId, stop })
-    return {
-      id,
-      done: () => {
-        running.delete(id)
-        unwatch()
-      },
-    }
+  const generation: Running = { userId, chatId, stop }
+  // A Worker cannot hold a LISTEN connection open between requests: it polls instead.
+  const unwatch = ON_WORKERS ? watchForStop(await useDb(), id, userId, stop) : undefined
+  if (!ON_WORKERS) {
+    listening ??= listenForRemoteStops().catch(() => {
+      listening = undefined
+    })
   }
-  listening ??= listenForRemoteStops().catch(() => {
-    listening = undefined
-  })
-  running.set(id, { userId, stop })
-  return { id, done: () => running.delete(id) }
+  running.set(id, generation)
+  // The chat's earlier generation, answering until this turn's question has superseded or joined it.
+  const earlier = chatId === undefined ? undefined : answering.get(chatId)
+  if (chatId !== undefined) answering.set(chatId, id)
+  return {
+    id,
+    publish: (answer) => {
+      generation.answer = answer
+    },
+    done: () => {
+      running.delete(id)
+      if (chatId !== undefined && answering.get(chatId) === id) {
+        if (earlier && running.has(earlier)) answering.set(chatId, earlier)
+        else answering.delete(chatId)
+      }
+      unwatch?.()
+    },
+  }
+}
+
+/** The answer this instance generates in chat `chatId` of `userId`, if it generates one. */
+export function answerGeneratedHere(userId: number, chatId: number): Promise<LiveAnswer | undefined> | undefined {
+  const generation = running.get(answering.get(chatId) ?? '')
+  return generation?.userId === userId ? generation.answer ?? Promise.resolve(undefined) : undefined
+}
+
+/**
+ * How many generations of `userId` run in this process (saved chats and playground), but the
+ * one answering chat `exceptChatId`, which a new question there stops.
+ */
+export function generationsHere(userId: number, exceptChatId?: number): number {
+  let count = 0
+  for (const generation of running.values()) {
+    if (generation.userId === userId && (exceptChatId === undefined || generation.chatId !== exceptChatId)) count++
+  }
+  return count
 }
 
 /**

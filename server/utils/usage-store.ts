@@ -17,13 +17,14 @@ export interface AnswerUsage {
 /**
  * The statement that adds an answer to its user's day and model (`daily_usage`), and remembers
  * the model as the user's last used. Written as a data-modifying `with` item, so that storing a
- * saved chat's answer does it in the same statement.
+ * saved chat's answer does it in the same statement; the day is added to only `when` it holds.
  */
-export function usageWrites(usage: AnswerUsage): SQL {
+export function usageWrites(usage: AnswerUsage, when: SQL = sql`true`): SQL {
   return sql`
     spent as (
       insert into daily_usage (user_id, day, model, answers, prompt_tokens, completion_tokens, neurons)
-      values (${usage.userId}, ${UTC_TODAY}, ${usage.model}, 1, ${usage.promptTokens}, ${usage.completionTokens}, ${usage.neurons})
+      select ${usage.userId}, ${UTC_TODAY}, ${usage.model}, 1, ${usage.promptTokens}, ${usage.completionTokens}, ${usage.neurons}
+      where ${when}
       on conflict (user_id, day, model) do update set
         answers = daily_usage.answers + 1,
         prompt_tokens = daily_usage.prompt_tokens + excluded.prompt_tokens,

@@ -1,6 +1,7 @@
 import type { LocaleCode } from './locales.ts'
 import type { ChatMessage } from './schemas.ts'
 
+/** How an answer ended. */
 export type MessageStatus = 'complete' | 'aborted' | 'error'
 
 /**
@@ -8,6 +9,8 @@ export type MessageStatus = 'complete' | 'aborted' | 'error'
  * budget and was cut off (a reasoning model may have spent it all thinking).
  */
 export type FinishReason = 'stop' | 'length'
+/** A stored message's status: how it ended, or `streaming` while its answer is being generated. */
+export type StoredStatus = MessageStatus | 'streaming'
 
 export interface PublicUser {
   id: number
@@ -34,13 +37,20 @@ export interface ChatSummary {
   model: string | null
   createdAt: string
   updatedAt: string
+  /** An answer is being generated in this chat. */
+  answering: boolean
+  /** An answer ended while nobody was reading it, and the chat has not been opened since. */
+  unread: boolean
 }
 
 export interface StoredMessage {
   id: number
   role: ChatMessage['role']
+  /** For a `streaming` answer: its text as far as it was checkpointed. */
   content: string
-  status: MessageStatus
+  status: StoredStatus
+  /** A `streaming` answer's generation, for `POST /api/generations/:id/stop`. */
+  generationId?: string
   model: string | null
   promptTokens: number | null
   completionTokens: number | null
@@ -65,7 +75,9 @@ export interface ChatWithMessages extends ChatSummary {
 /**
  * The chat stream's message metadata: `start` carries generationId (for the stop route) and,
  * in saved chats, userMessageId; `finish` (or a `message-metadata` frame before an error)
- * carries the stored answer's id, status and Workers AI's token usage.
+ * carries the stored answer's id, status and Workers AI's token usage. An answer that could not
+ * be stored at once says so in a `message-metadata` frame (`storage: 'pending'`): it is kept and
+ * stored when the database is back, and its `finish` (with the id) or an error frame follows.
  */
 export interface ChatStreamMetadata {
   generationId?: string
@@ -77,6 +89,7 @@ export interface ChatStreamMetadata {
   model?: string
   reasoningMs?: number
   finishReason?: FinishReason
+  storage?: 'pending'
 }
 
 /** GET /api/health */
@@ -108,4 +121,12 @@ export interface ApiKeySummary {
 /** POST /api/keys: the new key, shown this once and never again. */
 export interface CreatedApiKey extends ApiKeySummary {
   key: string
+}
+
+/**
+ * The id a stored message has in the UI message stream (the `start` frame's `messageId`) and in
+ * `useChat`: an answer that is resumed, or loaded after a reload, keeps the id it streamed under.
+ */
+export function messageUiId(id: number): string {
+  return `db-${id}`
 }

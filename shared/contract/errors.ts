@@ -38,6 +38,8 @@ export const ERRORS = {
   chatCreateRateLimited: 'Too many new chats, try again later',
   tooManyChats: 'Chat limit reached: delete chats to start new ones',
   storageQuotaReached: 'Storage quota reached: delete chats to free space',
+  tooManyAnswers: 'Too many answers generating at once, wait for one to finish or stop it',
+  answerInterrupted: 'The answer was interrupted: the server generating it stopped',
   answerNotSaved: 'The answer could not be saved',
   databaseUnavailable: 'Database unavailable, try again shortly',
   invalidCredentials: 'Invalid email or password',

@@ -61,4 +61,12 @@ export const DEFAULTS = {
   idleTimeoutMs: 30_000,
   /** CHAT_DAILY_NEURON_LIMIT: 0 means no cap. */
   dailyNeuronLimit: 0,
+  /** CHAT_MAX_CONCURRENT_ANSWERS: answers in saved chats one user may have generating at once, across instances. */
+  maxConcurrentAnswers: 3,
+  /** A `streaming` answer its server has not written for this long is dead (its instance died). */
+  answerStaleMs: 20_000,
+  /** How long an answer the database could not take is kept and retried. */
+  storeRetryMs: 120_000,
+  /** Bytes of such answers one instance keeps at most; past it an answer is given up at once. */
+  storeRetryMaxBytes: 32 * 1024 * 1024,
 } as const

@@ -25,13 +25,16 @@ export const chatSummarySchema = z.object({
   model: z.string().nullable(),
   createdAt: dateTime,
   updatedAt: dateTime,
+  answering: z.boolean().meta({ description: 'An answer is being generated in this chat (resume it with GET /api/chats/{id}/stream).' }),
+  unread: z.boolean().meta({ description: 'An answer ended while nobody was reading it, and the chat has not been opened since.' }),
 }).meta({ id: 'ChatSummary' })
 
 export const storedMessageSchema = z.object({
   id: z.int(),
   role: z.enum(['user', 'assistant']),
   content: z.string(),
-  status: z.enum(['complete', 'aborted', 'error']),
+  status: z.enum(['complete', 'aborted', 'error', 'streaming']).meta({ description: '`streaming`: the answer is still being generated; `content` and `reasoning` are its last checkpoint.' }),
+  generationId: z.string().optional().meta({ description: 'A `streaming` answer\'s generation, for POST /api/generations/{id}/stop.' }),
   model: z.string().nullable(),
   promptTokens: z.int().nullable(),
   completionTokens: z.int().nullable(),

@@ -41,14 +41,15 @@ async function turn(chatId: number, messages: ChatMessage[], options: { playgrou
 const recordFor = (id: string) => emulator.waitForRequest(r => JSON.stringify(r.body).includes(id) && r.outcome !== 'in-progress')
 
 describe('the user message', () => {
-  it('is stored before the model is called (visible while Workers AI has not answered yet)', async () => {
+  it('is stored before the model is called, with its answer\'s row (visible while Workers AI has not answered yet)', async () => {
     const chat = await user.createChat()
     const id = marker()
     const content = `Wait for it ${id} ${directive({ firstTokenDelayMs: 600, tokens: 3 })}`
     const pending = user.chat(chat.id, [{ role: 'user', content }])
     await emulator.waitForRequest(r => JSON.stringify(r.body).includes(id))
     const during = await getChat(chat.id)
-    expect(during.messages.map(m => [m.role, m.content])).toEqual([['user', content]])
+    expect(during.messages.map(m => [m.role, m.content, m.status])).toEqual([['user', content, 'complete'], ['assistant', '', 'streaming']])
+    expect(during.answering).toBe(true)
     const stream = await readUiStream(await pending)
     expect(stream.done).toBe(true)
     const after = await getChat(chat.id)
@@ -331,17 +332,19 @@ describe('chats', () => {
 })
 
 describe('edge cases', () => {
-  it('stores one user message when the same message is sent twice at once', async () => {
+  it('stores one user message and one answer when the same message is sent twice at once: both requests read that answer', async () => {
     const chat = await user.createChat()
     const content = `Double click ${marker()} ${directive({ tokens: 5, tokenDelayMs: 20 })}`
     const [a, b] = await Promise.all([
       user.chat(chat.id, [{ role: 'user', content }]),
       user.chat(chat.id, [{ role: 'user', content }]),
     ])
-    await Promise.all([readUiStream(a), readUiStream(b)])
+    const [streamA, streamB] = await Promise.all([readUiStream(a), readUiStream(b)])
     const stored = await getChat(chat.id)
-    expect(stored.messages.filter(m => m.role === 'user')).toHaveLength(1)
+    expect(stored.messages.map(m => `${m.role}:${m.status}`)).toEqual(['user:complete', 'assistant:complete'])
     expect(stored.messages[0]).toMatchObject({ role: 'user', content })
+    expect(streamA.text).toBe(stored.messages[1]!.content)
+    expect(streamB.text).toBe(stored.messages[1]!.content)
   })
 
   it('finishes the stream and stores nothing when the chat is deleted while the answer streams', async () => {

@@ -112,6 +112,7 @@ const ROUTES: { path: string, methods: readonly string[] }[] = [
   { path: '/api/chats', methods: ['GET', 'POST'] },
   { path: '/api/chats/:id', methods: ['GET', 'PATCH', 'DELETE'] },
   { path: '/api/chats/:id/messages', methods: ['DELETE'] },
+  { path: '/api/chats/:id/stream', methods: ['GET'] },
   { path: '/api/generations/:gen/stop', methods: ['POST'] },
   { path: '/api/health', methods: ['GET'] },
   { path: '/api/usage', methods: ['GET'] },

@@ -10,6 +10,7 @@ import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { earlyInMinute, signUp, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
+import { directive } from '../../emulator/behaviour.ts'
 import { chatTurn, checkErrorShape } from './support.ts'
 
 const CREATES_PER_MINUTE = 5
@@ -123,6 +124,24 @@ describe('storage quota (USER_STORAGE_QUOTA_MB)', () => {
     expect(await expectCounted(user)).toBe(bytes)
     expect((await user.fetch(`/api/chats/${chat.id}`, { method: 'DELETE' })).status).toBe(204)
     expect(await expectCounted(user)).toBe(0)
+  })
+
+  it('an answer stored early as streaming and written by checkpoints counts once, at its stored size', async () => {
+    const user = await signUp(app.url)
+    const chat = await (await user.fetch('/api/chats', { method: 'POST', body: {} })).json() as { id: number }
+    // 120 tokens 25 ms apart: three seconds, so the answer's row takes checkpoints before its final write.
+    const turn = chatTurn(app.url, user.cookie, chat.id, `checkpointed ${directive({ tokens: 120, tokenDelayMs: 25 })}`)
+    const checkpointed = () => sql`select 1 from messages where chat_id = ${chat.id} and role = 'assistant' and status = 'streaming' and content <> ''`
+    await expect.poll(async () => (await checkpointed()).length, { timeout: 3000, interval: 50 }).toBe(1)
+    const midway = await expectCounted(user)
+    const ended = await turn
+    expect(ended.status).toBe(200)
+    expect(ended.sawFinish).toBe(true)
+    const stored = await (await user.fetch(`/api/chats/${chat.id}`)).json() as ChatWithMessages
+    expect(stored.messages.at(-1)!.status).toBe('complete')
+    const bytes = stored.messages.reduce((sum, m) => sum + Buffer.byteLength(m.content) + Buffer.byteLength(m.reasoning ?? ''), 0)
+    expect(await expectCounted(user)).toBe(bytes)
+    expect(bytes).toBeGreaterThan(midway)
   })
 })
 

@@ -153,14 +153,14 @@ export async function allStoredMessages(user: Pick<TestUser, 'fetch'>, chatId: n
   }
 }
 
-/** Polls the chat until an assistant message follows the user message containing `marker`. */
+/** Polls the chat until an ended assistant message (not `streaming`) follows the user message containing `marker`. */
 export async function storedAnswerAfter(user: Pick<TestUser, 'fetch'>, chatId: number, marker: string, timeoutMs = 5000): Promise<StoredMessage> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const chat = await storedChat(user, chatId)
     const index = chat.messages.findIndex(m => m.role === 'user' && m.content.includes(marker))
     const answer = index >= 0 ? chat.messages[index + 1] : undefined
-    if (answer?.role === 'assistant') return answer
+    if (answer?.role === 'assistant' && answer.status !== 'streaming') return answer
     if (Date.now() > deadline) throw new Error(`no stored answer after ${marker}: ${JSON.stringify(chat.messages.map(m => [m.role, m.status, m.content.slice(0, 40)]))}`)
     await sleep(25)
   }

@@ -1,12 +1,14 @@
 // Two production servers on one PostgreSQL, as behind a load balancer: any request may land on
-// either, and nothing may be lost, duplicated or stuck in one process's memory.
+// either, and nothing may be lost, duplicated or stuck in one process's memory. An answer
+// generated on one is resumed, stopped and counted from the other; one whose instance dies is
+// ended as an error with what was checkpointed, and its readers are told.
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ChatWithMessages } from '../../shared/contract/index.ts'
+import { DEFAULTS, ERRORS, LIVE_MODELS, type ChatSummary, type ChatWithMessages, type UsageReport } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../../harness/app-server.ts'
-import { readUiStream, signUp, userFetch, type TestUser } from '../support/api-client.ts'
+import { readUiStream, readUiStreamLive, signUp, sleep, userFetch, type ReadStream, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
 
@@ -15,13 +17,17 @@ let emulator: Emulator
 let a: AppServer
 let b: AppServer
 
+/** Short enough for a dead instance's answer to be noticed within the test, long enough for a loaded machine. */
+const ANSWER_STALE_MS = 6000
+const env = { CHAT_ANSWER_STALE_MS: String(ANSWER_STALE_MS) }
+
 beforeAll(async () => {
   pg = await startPostgres()
   emulator = await startEmulator({ tokenDelayMs: 3 })
   // Started at the same moment: both must come up, and the schema must be migrated once.
   ;[a, b] = await Promise.all([
-    startAppServer({ emulatorUrl: emulator.url, databaseUrl: pg.url }),
-    startAppServer({ emulatorUrl: emulator.url, databaseUrl: pg.url }),
+    startAppServer({ emulatorUrl: emulator.url, databaseUrl: pg.url, env }),
+    startAppServer({ emulatorUrl: emulator.url, databaseUrl: pg.url, env }),
   ])
 })
 
@@ -36,8 +42,8 @@ function on(app: AppServer, user: TestUser) {
   return userFetch(app.url, user.cookie)
 }
 
-async function chatOn(app: AppServer, user: TestUser, chatId: number, content: string, signal?: AbortSignal) {
-  return on(app, user)(`/api/ai/cloudflare/llama-3.3-70b-instruct-fp8-fast/chat?chat_id=${chatId}`, {
+async function chatOn(app: AppServer, user: TestUser, chatId: number, content: string, signal?: AbortSignal, model = 'llama-3.3-70b-instruct-fp8-fast') {
+  return on(app, user)(`/api/ai/cloudflare/${model}/chat?chat_id=${chatId}`, {
     method: 'POST',
     body: { messages: [{ role: 'user', content }] },
     signal,
@@ -78,17 +84,75 @@ describe('two instances on one PostgreSQL', () => {
     expect(stored.messages[1]!.content).toBe(stream.text)
   })
 
-  it('keeps the partial answer of a stream stopped on B, as seen from A', async () => {
+  it('resumes on B an answer generated on A whose client left: the rest live, then the same finish', async () => {
+    const user = await signUp(a.url)
+    const chat = await user.createChat()
+    const first = await readUiStream(await chatOn(a, user, chat.id, `leave A ${randomUUID()} [[emulator:{"tokens":120,"tokenDelayMs":25}]]`), { stopAfterDeltas: 5 })
+    await sleep(1200)
+    const res = await resume(b, user, chat.id)
+    expect(res.status).toBe(200)
+    const resumed = readUiStreamLive(res)
+    // Live: the rest arrives over the answer's remaining seconds, not at once at its end.
+    await expect.poll(() => resumed.live.text.length, { timeout: 5000 }).toBeGreaterThan(first.text.length)
+    const stream = await resumed.done
+    expect(stream.done).toBe(true)
+    const answer = await waitForEnded(a, user, chat.id)
+    expect(answer.status).toBe('complete')
+    expect(stream.text).toBe(answer.content)
+    expect(stream.text.startsWith(first.text)).toBe(true)
+    expect(metadataOf(stream, 'start')).toEqual(metadataOf(first, 'start'))
+    expect(metadataOf(stream, 'finish')).toEqual({
+      assistantMessageId: answer.id,
+      status: 'complete',
+      usage: { promptTokens: answer.promptTokens, completionTokens: answer.completionTokens, neurons: answer.neurons, costUsd: answer.costUsd },
+      finishReason: 'stop',
+    })
+  })
+
+  it('resumes on B a reasoning model\'s answer left on A while thinking: its thinking, then its text, the same finish; its cost counts once', async () => {
+    const thinker = LIVE_MODELS.find(model => model.capabilities.reasoning?.format === 'reasoning-field')!
     const user = await signUp(a.url)
     const chat = await user.createChat()
     const controller = new AbortController()
-    const res = await chatOn(b, user, chat.id, `stop me ${randomUUID()} [[emulator:{"tokens":200,"tokenDelayMs":20}]]`, controller.signal)
-    const partial = await readUiStream(res, { stopAfterDeltas: 5 })
+    const res = await chatOn(a, user, chat.id, `think on A ${randomUUID()} [[emulator:{"reasoningTokens":80,"tokens":60,"tokenDelayMs":25}]]`, controller.signal, thinker.name)
+    const original = readUiStreamLive(res)
+    original.done.catch(() => {})
+    await expect.poll(() => original.live.frames.filter(frame => frame.type === 'reasoning-delta').length, { timeout: 5000 }).toBeGreaterThan(5)
     controller.abort()
-    const stored = await waitForAssistant(a, user, chat.id)
-    expect(stored.status).toBe('aborted')
-    expect(stored.content.startsWith(partial.text)).toBe(true)
-    expect(stored.content.length).toBeLessThan(600)
+    // Read from the row on B: wait for a checkpoint of the thinking.
+    await sleep(1200)
+    const resumed = readUiStreamLive(await resume(b, user, chat.id))
+    await expect.poll(() => resumed.live.frames.some(frame => frame.type === 'reasoning-delta'), { timeout: 5000 }).toBe(true)
+    const stream = await resumed.done
+    const answer = await waitForEnded(a, user, chat.id)
+    expect(answer).toMatchObject({ status: 'complete', model: thinker.name })
+    const thinking = stream.frames.filter(frame => frame.type === 'reasoning-delta').map(frame => frame.delta as string).join('')
+    expect(thinking).toBe(answer.reasoning)
+    expect(stream.text).toBe(answer.content)
+    expect(stream.frames.findIndex(frame => frame.type === 'reasoning-end')).toBeLessThan(stream.frames.findIndex(frame => frame.type === 'text-start'))
+    expect(metadataOf(stream, 'start')).toEqual(metadataOf(original.live, 'start'))
+    expect(metadataOf(stream, 'finish')).toEqual({
+      assistantMessageId: answer.id,
+      status: 'complete',
+      usage: { promptTokens: answer.promptTokens, completionTokens: answer.completionTokens, neurons: answer.neurons, costUsd: answer.costUsd },
+      reasoningMs: answer.reasoningMs,
+      finishReason: 'stop',
+    })
+    const usage = await (await on(b, user)('/api/usage')).json() as UsageReport
+    expect(usage.today.models).toEqual([expect.objectContaining({ model: thinker.name, answers: 1, neurons: answer.neurons })])
+  })
+
+  it('gives a client on A and a resuming client on B the same text and finish as stored', async () => {
+    const user = await signUp(a.url)
+    const chat = await user.createChat()
+    const original = readUiStreamLive(await chatOn(a, user, chat.id, `both ${randomUUID()} [[emulator:{"tokens":100,"tokenDelayMs":25}]]`))
+    await sleep(1300)
+    const resumed = await readUiStream(await resume(b, user, chat.id))
+    const uninterrupted = await original.done
+    const answer = await waitForEnded(b, user, chat.id)
+    expect(uninterrupted.text).toBe(answer.content)
+    expect(resumed.text).toBe(answer.content)
+    expect(metadataOf(resumed, 'finish')).toEqual(metadataOf(uninterrupted, 'finish'))
   })
 
   it('stops a generation running on A through the stop route on B', async () => {
@@ -108,8 +172,78 @@ describe('two instances on one PostgreSQL', () => {
       rest += new TextDecoder().decode(value)
     }
     expect(rest).toContain('"type":"abort"')
-    const stored = await waitForAssistant(b, user, chat.id)
+    const stored = await waitForEnded(b, user, chat.id)
     expect(stored.status).toBe('aborted')
+  })
+
+  it('stops from B an answer that a reader on B follows: both streams end, and the stored answer is what they got', async () => {
+    const user = await signUp(a.url)
+    const chat = await user.createChat()
+    const original = readUiStreamLive(await chatOn(a, user, chat.id, `stop both ${randomUUID()} [[emulator:{"tokens":400,"tokenDelayMs":20}]]`))
+    await sleep(1300)
+    const follower = readUiStreamLive(await resume(b, user, chat.id))
+    await expect.poll(() => follower.live.text.length, { timeout: 5000 }).toBeGreaterThan(0)
+    const generationId = metadataOf(follower.live, 'start')!.generationId as string
+    expect((await on(b, user)(`/api/generations/${generationId}/stop`, { method: 'POST' })).status).toBe(202)
+    const [onA, onB] = await Promise.all([original.done, follower.done])
+    expect(onA.frames.map(f => f.type)).toContain('abort')
+    expect(onB.frames.map(f => f.type)).toContain('abort')
+    const answer = await waitForEnded(b, user, chat.id)
+    expect(answer.status).toBe('aborted')
+    expect(onA.text).toBe(answer.content)
+    expect(onB.text).toBe(answer.content)
+  })
+
+  it(`holds the cap of ${DEFAULTS.maxConcurrentAnswers} answers generating at once across A and B`, async () => {
+    const user = await signUp(a.url)
+    const chats = await Promise.all(Array.from({ length: DEFAULTS.maxConcurrentAnswers + 1 }, () => user.createChat()))
+    const running = []
+    for (const [i, chat] of chats.slice(0, -1).entries()) {
+      const res = await chatOn(i % 2 ? b : a, user, chat.id, `cap ${randomUUID()} [[emulator:{"tokens":400,"tokenDelayMs":20}]]`)
+      expect(res.status).toBe(200)
+      running.push(readUiStreamLive(res))
+    }
+    for (const app of [a, b]) {
+      const refused = await chatOn(app, user, chats.at(-1)!.id, `one too many ${randomUUID()}`)
+      expect(refused.status).toBe(429)
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+      expect((await refused.json() as { statusMessage: string }).statusMessage).toBe(ERRORS.tooManyAnswers)
+    }
+    for (const stream of running) {
+      await expect.poll(() => metadataOf(stream.live, 'start'), { timeout: 5000 }).toBeDefined()
+      await on(b, user)(`/api/generations/${metadataOf(stream.live, 'start')!.generationId}/stop`, { method: 'POST' })
+    }
+    await Promise.all(running.map(stream => stream.done))
+  })
+
+  it('ends as an error with what was checkpointed an answer whose instance is killed, and tells its readers', async () => {
+    const c = await startAppServer({ emulatorUrl: emulator.url, databaseUrl: pg.url, env })
+    const user = await signUp(c.url)
+    const chat = await user.createChat()
+    const first = readUiStreamLive(await chatOn(c, user, chat.id, `killed ${randomUUID()} [[emulator:{"tokens":600,"tokenDelayMs":20}]]`))
+    // Long enough for checkpoints to have been written.
+    await sleep(2500)
+    const follower = readUiStreamLive(await resume(b, user, chat.id))
+    await expect.poll(() => follower.live.text.length, { timeout: 5000 }).toBeGreaterThan(0)
+    c.process.kill('SIGKILL')
+    const killedAt = Date.now()
+    await first.done.catch(() => undefined)
+    const stream = await follower.done
+    const noticedAfter = Date.now() - killedAt
+    console.log(`[two instances] a reader on B was told ${noticedAfter} ms after the generating instance was killed (stale after ${ANSWER_STALE_MS} ms)`)
+    expect(stream.frames.at(-1)).toEqual({ type: 'error', errorText: ERRORS.answerInterrupted })
+    expect(noticedAfter).toBeLessThan(ANSWER_STALE_MS + 5000)
+    const stored = await readChat(a, user, chat.id)
+    const answer = stored.messages.at(-1)!
+    expect(answer.status).toBe('error')
+    expect(answer.content.length).toBeGreaterThan(0)
+    expect(stream.text).toBe(answer.content)
+    expect(first.live.text.startsWith(answer.content) || answer.content.startsWith(first.live.text)).toBe(true)
+    const listed = (await (await on(a, user)('/api/chats')).json() as ChatSummary[]).find(item => item.id === chat.id)!
+    expect(listed.answering).toBe(false)
+    // Nothing hangs: a new resume says there is nothing in progress, and the chat takes a new question.
+    expect((await resume(a, user, chat.id)).status).toBe(204)
+    expect((await readUiStream(await chatOn(a, user, chat.id, `after ${randomUUID()}`))).done).toBe(true)
   })
 
   it('runs 200 concurrent turns alternating between A and B without losing or duplicating a message', async () => {
@@ -141,13 +275,21 @@ describe('two instances on one PostgreSQL', () => {
   }, 120_000)
 })
 
-async function waitForAssistant(app: AppServer, user: TestUser, chatId: number) {
-  const deadline = Date.now() + 5000
+function resume(app: AppServer, user: TestUser, chatId: number) {
+  return on(app, user)(`/api/chats/${chatId}/stream`)
+}
+
+function metadataOf(stream: ReadStream, type: string): Record<string, unknown> | undefined {
+  return (stream.frames.find(f => f.type === type) as { messageMetadata?: Record<string, unknown> } | undefined)?.messageMetadata
+}
+
+/** The chat's last answer once it has ended (not `streaming`). */
+async function waitForEnded(app: AppServer, user: TestUser, chatId: number) {
+  const deadline = Date.now() + 15_000
   for (;;) {
-    const stored = await readChat(app, user, chatId)
-    const answer = stored.messages.find(m => m.role === 'assistant')
-    if (answer) return answer
-    if (Date.now() > deadline) throw new Error('no assistant message stored')
-    await new Promise(resolve => setTimeout(resolve, 50))
+    const answer = (await readChat(app, user, chatId)).messages.findLast(m => m.role === 'assistant')
+    if (answer && answer.status !== 'streaming') return answer
+    if (Date.now() > deadline) throw new Error(`answer still ${answer?.status ?? 'missing'}`)
+    await sleep(50)
   }
 }

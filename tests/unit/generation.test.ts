@@ -1,9 +1,10 @@
 // The generation against a fake upstream: every way an answer can end (complete, broken off,
-// first-token and idle timeout, stopped, client gone, not stored), checked exactly: the events,
-// the UI-message frames they become, what is stored, and whether the upstream request is closed.
+// first-token and idle timeout, stopped, client gone, not stored at once or at all), checked
+// exactly: the events, the UI-message frames they become, what is stored, and whether the
+// upstream request is closed.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ERRORS, type ChatStreamMetadata } from '#shared/contract'
-import type { AnswerEvent } from '#server/answer/events'
+import type { AnswerEvent, StartEvent } from '#server/answer/events'
 import { CLIENT_GONE, openGeneration, STOPPED, type EndedAnswer, type Generation, type GenerationOptions } from '#server/answer/generation'
 import { uiMessageStream } from '#server/answer/ui-message-stream'
 import { WorkersAiHttpError, type AnswerPart } from '#server/workers-ai'
@@ -11,6 +12,7 @@ import { WorkersAiHttpError, type AnswerPart } from '#server/workers-ai'
 const FIRST_TOKEN_MS = 100
 const IDLE_MS = 200
 const START: ChatStreamMetadata = { generationId: 'g-1', userMessageId: 7 }
+const START_EVENT: StartEvent = { type: 'start', metadata: START, messageId: 'db-8' }
 
 /** One step of a fake upstream: a part, a pause, a failure, or silence until aborted. */
 type Step = AnswerPart | { wait: number } | { fail: Error } | 'hang'
@@ -48,7 +50,7 @@ const delta = (text: string): AnswerPart => ({ type: 'text-delta', delta: text }
 const finish = (truncated = false): AnswerPart => ({ type: 'finish', truncated, usage: { promptTokens: 11, completionTokens: 2 } })
 
 /** A generation with a store that records what it was given and answers with the stored id. */
-function generationOf(upstream: ReturnType<typeof fakeUpstream>, options: { store?: (answer: EndedAnswer) => Promise<ChatStreamMetadata | undefined> } = {}) {
+function generationOf(upstream: ReturnType<typeof fakeUpstream>, options: { store?: GenerationOptions['store'] } = {}) {
   const stop = new AbortController()
   const stored: EndedAnswer[] = []
   const opening = openGeneration({
@@ -64,9 +66,13 @@ function generationOf(upstream: ReturnType<typeof fakeUpstream>, options: { stor
   return { opening, stop, stored }
 }
 
-async function readAll(generation: Generation): Promise<AnswerEvent[]> {
+/** Runs the generation to its end; `onEvent` sees each event as it is emitted. */
+async function readAll(generation: Generation, onEvent?: (event: AnswerEvent) => void): Promise<AnswerEvent[]> {
   const events: AnswerEvent[] = []
-  for await (const event of generation.events(START)) events.push(event)
+  await generation.run(START_EVENT, (event) => {
+    events.push(event)
+    onEvent?.(event)
+  })
   return events
 }
 
@@ -79,7 +85,7 @@ function framesOf(events: AnswerEvent[]): unknown[] {
 }
 
 const opening = [
-  { type: 'start', messageMetadata: START },
+  { type: 'start', messageId: 'db-8', messageMetadata: START },
   { type: 'start-step' },
   { type: 'text-start', id: 'text-0' },
 ]
@@ -156,6 +162,19 @@ describe('a generation that fails before its first token', () => {
     expect(warn).not.toHaveBeenCalled()
   })
 
+  it('stopped first: opens all the same, then ends as stopped with an empty answer stored as aborted', async () => {
+    const upstream = fakeUpstream(['hang'])
+    const { opening: open, stop, stored } = generationOf(upstream)
+    setTimeout(() => stop.abort(STOPPED), 5)
+    const events = await readAll(await open)
+    expect(events[0]).toEqual(START_EVENT)
+    expect(events.at(-1)).toMatchObject({ type: 'end', status: 'aborted', error: undefined })
+    expect(framesOf(events).slice(-2)).toEqual([{ type: 'abort', reason: 'stopped' }, '[DONE]'])
+    expect(stored).toEqual([{ content: '', status: 'aborted' }])
+    expect(upstream.seen.closed).toBe(true)
+    expect(warn).not.toHaveBeenCalled()
+  })
+
   it('closes the request and ends its stream when cancelled before its events are read', async () => {
     const upstream = fakeUpstream([delta('never read'), finish()])
     const { opening: open, stored } = generationOf(upstream)
@@ -213,11 +232,9 @@ describe('a generation that is stopped or loses its client', () => {
   it('stopped: ends with the stored metadata, an abort frame and [DONE], and stores what was sent as aborted', async () => {
     const upstream = fakeUpstream([delta('so '), delta('far'), 'hang'])
     const { opening: open, stop, stored } = generationOf(upstream)
-    const events: AnswerEvent[] = []
-    for await (const event of (await open).events(START)) {
-      events.push(event)
+    const events = await readAll(await open, (event) => {
       if (event.type === 'text-delta' && event.delta === 'far') stop.abort(STOPPED)
-    }
+    })
     expect(framesOf(events).slice(5)).toEqual([
       { type: 'text-end', id: 'text-0' },
       { type: 'message-metadata', messageMetadata: { assistantMessageId: 8, status: 'aborted', usage: undefined } },
@@ -229,25 +246,23 @@ describe('a generation that is stopped or loses its client', () => {
     expect(warn).not.toHaveBeenCalled()
   })
 
-  it('client gone: a reader that stops early gets no end, yet the answer is stored as aborted and the request closed', async () => {
-    const upstream = fakeUpstream([delta('one '), delta('two '), delta('three'), finish()])
+  it('client gone (the playground): stores what was generated as aborted and closes the request', async () => {
+    const upstream = fakeUpstream([delta('one '), { wait: 20 }, delta('two '), 'hang'])
     const { opening: open, stop, stored } = generationOf(upstream)
-    const events = (await open).events(START)
-    expect((await events.next()).value).toMatchObject({ type: 'start' })
-    expect((await events.next()).value).toEqual(delta('one '))
-    stop.abort(CLIENT_GONE)
-    await events.return()
+    const events = await readAll(await open, (event) => {
+      if (event.type === 'text-delta' && event.delta === 'one ') stop.abort(CLIENT_GONE)
+    })
+    expect(events.at(-1)).toMatchObject({ type: 'end', status: 'aborted' })
     expect(stored).toEqual([{ content: 'one ', status: 'aborted' }])
     expect(upstream.seen).toMatchObject({ closed: true, ended: true })
   })
 
-  it('a reader that stops early without the client leaving (a failed write) stores the answer as error', async () => {
-    const { opening: open, stored } = generationOf(fakeUpstream([delta('x'), delta('y'), finish()]))
-    const events = (await open).events(START)
-    await events.next()
-    await events.next()
-    await events.return()
-    expect(stored).toEqual([{ content: 'x', status: 'error' }])
+  it('nobody reading does not stop it: it runs to its end and is stored complete', async () => {
+    const generation = await generationOf(fakeUpstream([delta('x'), { wait: 20 }, delta('y'), finish()])).opening
+    const events: AnswerEvent[] = []
+    await generation.run(START_EVENT, event => events.push(event))
+    expect(generation.soFar.content).toBe('xy')
+    expect(events.at(-1)).toMatchObject({ type: 'end', status: 'complete' })
   })
 })
 
@@ -262,6 +277,23 @@ describe('an answer that cannot be stored', () => {
     expect(frames.slice(-2)).toEqual([{ type: 'text-end', id: 'text-0' }, { type: 'error', errorText: ERRORS.answerNotSaved }])
     expect(frames).not.toContainEqual(expect.objectContaining({ type: 'finish' }))
     expect(error).toHaveBeenCalledWith('[chat] could not store the answer: Error')
+  })
+
+  it('says the answer is pending while storing waits for the database, then finishes once stored', async () => {
+    const { opening: open } = generationOf(fakeUpstream([delta('ok'), finish()]), {
+      store: async (answer, pending) => {
+        pending()
+        return { assistantMessageId: 9, status: answer.status, usage: answer.usage }
+      },
+    })
+    const frames = framesOf(await readAll(await open))
+    expect(frames.slice(4)).toEqual([
+      { type: 'message-metadata', messageMetadata: { status: 'complete', storage: 'pending' } },
+      { type: 'text-end', id: 'text-0' },
+      { type: 'finish-step' },
+      { type: 'finish', finishReason: 'stop', messageMetadata: { assistantMessageId: 9, status: 'complete', usage: { promptTokens: 11, completionTokens: 2 } } },
+      '[DONE]',
+    ])
   })
 
   it('says so after a broken stream too', async () => {

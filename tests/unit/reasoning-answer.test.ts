@@ -27,7 +27,7 @@ async function play(steps: (AnswerPart | number)[]) {
     },
   })
   const events: AnswerEvent[] = []
-  for await (const event of generation.events({ generationId: 'g' })) events.push(event)
+  await generation.run({ type: 'start', metadata: { generationId: 'g' } }, event => events.push(event))
   return { events, stored }
 }
 

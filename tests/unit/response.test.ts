@@ -1,13 +1,14 @@
 // The transports: an answer's events written to a real Node socket (frames that are ready
-// together leave in one write; a client that leaves is reported and stops the reading), and as
-// a web stream where there is no socket (Workers, Nitro's in-process fetch).
+// together leave in one write; a client that leaves is reported and its reader closed, while the
+// answer goes on), and as a web stream where there is no socket (Workers, Nitro's in-process fetch).
 import { once } from 'node:events'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createEvent } from 'h3'
 import { callNodeRequestHandler } from 'node-mock-http'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { AnswerEncoding, AnswerEvent } from '#server/answer/events'
+import type { AnswerEncoding, AnswerEvent, AnswerReader } from '#server/answer/events'
+import { liveAnswer } from '#server/answer/live-answer'
 import { answerResponse } from '#server/answer/response'
 
 /** Writes each event as one line naming it, so what reached the client is easy to read. */
@@ -20,21 +21,28 @@ const start: AnswerEvent = { type: 'start', metadata: {} }
 const delta = (text: string): AnswerEvent => ({ type: 'text-delta', delta: text })
 const end: AnswerEvent = { type: 'end', status: 'complete' }
 
-/** Events from `steps`: an event, or a pause in ms. Records whether the reader ended them. */
+/**
+ * A live answer that emits `steps` (an event, or a pause in ms), and one reader of it. Records
+ * whether the reader was closed and whether the answer ran to its end.
+ */
 function eventsOf(steps: (AnswerEvent | number)[]) {
-  const seen = { returned: false }
-  const events = (async function* () {
-    try {
-      for (const step of steps) {
-        if (typeof step === 'number') await new Promise(resolve => setTimeout(resolve, step))
-        else yield step
-      }
+  const seen = { returned: false, ended: false }
+  const answer = liveAnswer(async (emit) => {
+    for (const step of steps) {
+      if (typeof step === 'number') await new Promise(resolve => setTimeout(resolve, step))
+      else emit(step)
     }
-    finally {
+    seen.ended = true
+  })
+  const reader = answer.read()
+  const events: AnswerReader = {
+    ...reader,
+    close: () => {
       seen.returned = true
-    }
-  })()
-  return { events, seen }
+      reader.close()
+    },
+  }
+  return { events, seen, answer }
 }
 
 let server: http.Server | undefined
@@ -43,16 +51,23 @@ afterEach(() => {
   server?.close()
 })
 
-/** A Node server whose one route sends `events` through answerResponse, counting res.write calls. */
+/**
+ * A Node server whose one route sends a new answer of `steps` through answerResponse, counting
+ * the socket writes (res.write, and res.end with the last events).
+ */
 async function serve(steps: (AnswerEvent | number)[]) {
-  const { events, seen } = eventsOf(steps)
+  const seen = { returned: false, ended: false }
   const state = { writes: 0, gone: 0, sent: undefined as Promise<void> | undefined }
   server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
-    const write = res.write.bind(res) as (chunk: string) => boolean
-    res.write = ((chunk: string) => {
-      state.writes++
-      return write(chunk)
-    }) as typeof res.write
+    for (const method of ['write', 'end'] as const) {
+      const original = res[method].bind(res) as (chunk?: string) => unknown
+      res[method] = ((chunk?: string) => {
+        if (chunk) state.writes++
+        return original(chunk)
+      }) as never
+    }
+    const { events, seen: answerSeen } = eventsOf(steps)
+    Object.defineProperties(seen, { returned: { get: () => answerSeen.returned }, ended: { get: () => answerSeen.ended } })
     const response = answerResponse(createEvent(req, res))
     response.onClientGone(() => state.gone++)
     state.sent = response.send(events, lines) as Promise<void>
@@ -74,8 +89,8 @@ describe('answerResponse on a Node socket', () => {
     expect(state.gone).toBe(0)
   })
 
-  it('reports a client that leaves and stops reading the events', async () => {
-    const { url, seen, state } = await serve([start, delta('a'), ...Array.from({ length: 200 }, (_, i) => [10, delta(`t${i}`)]).flat()])
+  it('reports a client that leaves and closes its reader; the answer goes on', async () => {
+    const { url, seen, state } = await serve([start, delta('a'), ...Array.from({ length: 20 }, (_, i) => [10, delta(`t${i}`)]).flat()])
     const controller = new AbortController()
     const res = await fetch(url, { signal: controller.signal })
     const reader = res.body!.getReader()
@@ -84,6 +99,26 @@ describe('answerResponse on a Node socket', () => {
     await state.sent
     expect(state.gone).toBe(1)
     expect(seen.returned).toBe(true)
+    expect(seen.ended).toBe(false)
+    await expect.poll(() => seen.ended).toBe(true)
+  })
+
+  it('lets a slow client fall behind without copying: it reads every event, in order, once it drains', async () => {
+    const big = 'x'.repeat(64 * 1024)
+    const steps = [start, ...Array.from({ length: 64 }, () => delta(big)), end]
+    const { url, state } = await serve(steps)
+    const res = await fetch(url)
+    const reader = res.body!.getReader()
+    let text = new TextDecoder().decode((await reader.read()).value)
+    // The answer goes on while this client does not read; it catches up afterwards.
+    await new Promise(resolve => setTimeout(resolve, 200))
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += new TextDecoder().decode(value)
+    }
+    await state.sent
+    expect(text).toBe(`start\n${`${big}\n`.repeat(64)}end\n`)
   })
 })
 
@@ -105,7 +140,7 @@ describe('answerResponse without a socket', () => {
     expect(seen.returned).toBe(true)
   })
 
-  it('reports the client gone and ends the events when the stream is cancelled', async () => {
+  it('reports the client gone and closes its reader when the stream is cancelled', async () => {
     const response = await standIn()
     let gone = 0
     response.onClientGone(() => gone++)

@@ -3,7 +3,9 @@ import { ERRORS, generationParamsSchema } from '#shared/contract'
 
 /**
  * POST /api/generations/:id/stop: stops a running answer (its id comes in the stream's `start`
- * frame). The partial answer is kept as `aborted`, as when the client disconnects.
+ * frame, and with a `streaming` answer in GET /api/chats/:id), from any connection: a saved
+ * chat's answer goes on when its client leaves, so this is how it ends early. The partial answer
+ * is kept as `aborted`; every reader's stream ends with an abort frame.
  * 204 when stopped here, 202 when passed to the other instances, 404 when nobody has it.
  */
 export default defineEventHandler(async (event) => {

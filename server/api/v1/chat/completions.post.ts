@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { CHAT_ID_HEADER, ERRORS, openAiChatRequestSchema } from '#shared/contract'
+import { readerEvents } from '#server/answer/events'
 import { openAiChunks, openAiCompletion } from '#server/answer/openai-chat'
 import { workersAiSettings } from '#server/workers-ai'
 
@@ -27,6 +28,7 @@ export default defineEventHandler(async (event) => {
   const turn = { user, model, settings, messages, chatId, system, inputs }
   const identity = { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: model.name }
   if (request.stream) return streamChatAnswer(event, turn, openAiChunks(identity, { includeUsage: request.stream_options?.include_usage === true }))
-  const { events } = await startChatAnswer(event, turn)
-  return openAiCompletion(identity, events)
+  const started = await startChatAnswer(event, turn)
+  if (!started) return sendNoContent(event, 204)
+  return openAiCompletion(identity, readerEvents(started.reader))
 })

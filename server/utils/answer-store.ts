@@ -1,0 +1,208 @@
+import { sql, type SQL } from 'drizzle-orm'
+import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, type FinishReason, type StoredStatus } from '#shared/contract'
+import type { AnswerProgress, CheckpointResult } from '../answer/checkpoints.ts'
+import type { AnswerRow } from '../answer/follow-row.ts'
+import type { AnswerToStore } from './answer-price.ts'
+import { usageWrites } from './usage-store.ts'
+
+// An answer's row from its turn's start to its end: stored with the question as `streaming`,
+// checkpointed while it streams, written once more when it ends. The README's "Resumable
+// answers" section tells the whole story.
+
+/** A turn's stored user message, and the row its answer is being written to. */
+export interface TurnIds {
+  userMessageId: number
+  /** Taken from the messages sequence with the question's, so the answer sorts right after it. */
+  assistantMessageId: number
+}
+
+export interface StartedTurn extends TurnIds {
+  superseded?: string
+  joined?: string
+}
+
+/** Database time `ms` milliseconds ago: answers not written since are stale. */
+export function databaseTimeAgo(ms: number): SQL {
+  return sql`now() - ${ms}::integer * interval '1 millisecond'`
+}
+
+/**
+ * Starts a chat turn in one round trip (the `start_turn` function, migration 0009): stores the
+ * user's message (a retry of the same message with no answer after it reuses it), names an
+ * untitled chat, and inserts the answer's row as `streaming` under `generationId`. A question
+ * in a chat that is still answering supersedes that answer: `superseded` is its generation, for
+ * the caller to stop; the very question that answer replies to joins it instead (`joined`: its
+ * generation, whose ids are returned). 429 when the user has CHAT_MAX_CONCURRENT_ANSWERS answers
+ * generating already; 403 when a new question would take the user past USER_STORAGE_QUOTA_MB
+ * (the answer to an accepted question is always kept); 404 if the chat is not the user's.
+ */
+export async function startTurn(db: Database, turn: { userId: number, chatId: number, content: string, generationId: string, model: string }): Promise<StartedTurn> {
+  const { limits: { answersAtOncePerUser, storageBytesPerUser }, answerStaleMs } = serverConfig()
+  const [row] = await queryRows<{ outcome: string, user_message_id: number, assistant_message_id: number, superseded: string | null }>(db, sql`
+    select outcome, user_message_id, assistant_message_id, superseded
+    from start_turn(${turn.userId}, ${turn.chatId}, ${turn.content}, ${chatTitleFrom(turn.content)}, ${DEFAULT_CHAT_TITLE},
+      ${turn.generationId}, ${turn.model}, ${answersAtOncePerUser}::integer, ${answerStaleMs}::integer, ${storageBytesPerUser}::bigint)`)
+  if (!row) throw apiError(404, ERRORS.chatNotFound)
+  if (row.outcome === 'busy') throw tooManyAnswers()
+  if (row.outcome === 'over_quota') throw apiError(403, ERRORS.storageQuotaReached)
+  const ids = { userMessageId: row.user_message_id, assistantMessageId: row.assistant_message_id }
+  return row.outcome === 'joined' ? { ...ids, joined: row.superseded! } : { ...ids, superseded: row.superseded ?? undefined }
+}
+
+/** 429 for a user at the cap on answers generating at once. */
+export function tooManyAnswers() {
+  return apiError(429, ERRORS.tooManyAnswers, { 'retry-after': String(ANSWERS_RETRY_AFTER_S) })
+}
+
+/** An answer takes seconds: a client refused for the cap may try again soon. */
+const ANSWERS_RETRY_AFTER_S = 5
+
+/** Writes the text and thinking so far to a `streaming` answer; 'ended' when its row no longer takes it. */
+export async function writeCheckpoint(db: Database, id: number, generationId: string, progress: AnswerProgress): Promise<CheckpointResult> {
+  const rows = await queryRows<{ id: number }>(db, sql`
+    update messages set content = ${progress.content}, reasoning = ${progress.reasoning || null}, checkpoint_at = now()
+    where id = ${id} and generation_id = ${generationId} and status = 'streaming'
+    returning id`)
+  return rows.length ? 'written' : 'ended'
+}
+
+/**
+ * Writes the answer once it has ended, however it ended, in one statement: the message (`seen`
+ * when a client was reading it to the end), its cost added to the user's day, and its model as
+ * the chat's and the user's last used. Whatever the row says by then (ended by a newer question,
+ * taken for dead) yields to the generation's own end. If the row is gone (its chat was deleted)
+ * no message is kept, but the spending still counts. The cost is counted once, however often
+ * the statement is tried: a retry after an outage finds the row already priced.
+ */
+export async function storeAnswer(db: Database, id: number, generationId: string, answer: AnswerToStore & { seen: boolean }): Promise<number | undefined> {
+  const rows = await queryRows<{ id: number }>(db, sql`
+    with stored as (
+      update messages set content = ${answer.content}, status = ${answer.status},
+        prompt_tokens = ${answer.usage?.promptTokens ?? null}, completion_tokens = ${answer.usage?.completionTokens ?? null},
+        neurons = ${answer.neurons}, cost_usd = ${answer.costUsd},
+        reasoning = ${answer.reasoning ?? null}, reasoning_ms = ${answer.reasoningMs ?? null}, finish_reason = ${answer.finishReason ?? null},
+        checkpoint_at = now(), seen = seen or ${answer.seen}
+      where id = ${id} and generation_id = ${generationId}
+      returning id, chat_id
+    ),
+    chosen as (
+      update chats set model = ${answer.model} where id = (select chat_id from stored) and model is distinct from ${answer.model}
+    ),
+    ${usageWrites(answer.spent, sql`not exists (select 1 from messages where id = ${id} and generation_id = ${generationId} and neurons is not null)`)}
+    select id from stored`)
+  return rows[0]?.id
+}
+
+/** Removes the row of an answer that never began (its request failed before the first token). */
+export async function dropUnstartedAnswer(db: Database, id: number, generationId: string): Promise<void> {
+  await db.execute(sql`delete from messages where id = ${id} and generation_id = ${generationId} and status = 'streaming'`)
+}
+
+/** A chat's answer in progress, as a reader about to resume it finds it. */
+export interface AnswerInProgress {
+  row: AnswerRow
+  generationId: string
+  userMessageId: number | undefined
+  /** The model that writes it. */
+  model: string | undefined
+}
+
+/**
+ * The chat's answer in progress, if it has one (undefined: nothing to resume); 404 for a chat
+ * that is not the user's. An answer whose generation stopped writing long ago is ended as an
+ * error on the way (see `readAnswerRow`).
+ */
+export async function readAnswerInProgress(db: Database, userId: number, chatId: number): Promise<AnswerInProgress | undefined> {
+  const [row] = await queryRows<{ chat_id: number, id: number | null, generation_id: string | null, model: string | null, user_message_id: number | null }>(db, sql`
+    select c.id as chat_id, m.id, m.generation_id, m.model,
+      (select max(u.id) from messages u where u.chat_id = c.id and u.id < m.id and u.role = 'user') as user_message_id
+    from chats c
+    left join lateral (select id, generation_id, model from messages where chat_id = c.id and status = 'streaming' order by id desc limit 1) m on true
+    where c.id = ${chatId} and c.user_id = ${userId}`)
+  if (!row) throw apiError(404, ERRORS.chatNotFound)
+  if (row.id === null || row.generation_id === null) return undefined
+  const answer = await readAnswerRow(db, row.id, row.generation_id)
+  return answer && { row: answer, generationId: row.generation_id, userMessageId: row.user_message_id ?? undefined, model: row.model ?? undefined }
+}
+
+interface StoredAnswerRow {
+  content: string
+  reasoning: string | null
+  status: StoredStatus
+  prompt_tokens: number | null
+  completion_tokens: number | null
+  neurons: number | null
+  cost_usd: number | null
+  reasoning_ms: number | null
+  finish_reason: FinishReason | null
+  stale: boolean
+}
+
+/**
+ * An answer's row, for a reader that follows it; undefined once it is gone. A `streaming` row
+ * not written for CHAT_ANSWER_STALE_MS belongs to a generation that died with its instance: it
+ * is ended as an error with what was checkpointed (compare-and-set, so a generation that is
+ * alive after all keeps the last word).
+ */
+export async function readAnswerRow(db: Database, id: number, generationId: string): Promise<AnswerRow | undefined> {
+  const { answerStaleMs } = serverConfig()
+  const [row] = await queryRows<StoredAnswerRow>(db, sql`
+    select content, reasoning, status, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning_ms, finish_reason,
+      (status = 'streaming' and checkpoint_at < ${databaseTimeAgo(answerStaleMs)}) as stale
+    from messages where id = ${id} and generation_id = ${generationId}`)
+  if (!row) return undefined
+  if (!row.stale) return answerRowOf(id, row)
+  const [ended] = await queryRows<{ content: string, reasoning: string | null }>(db, sql`
+    update messages set status = 'error' where id = ${id} and status = 'streaming' and checkpoint_at < ${databaseTimeAgo(answerStaleMs)}
+    returning content, reasoning`)
+  return ended ? { id, content: ended.content, reasoning: ended.reasoning ?? '', status: 'error', interrupted: true } : readAnswerRow(db, id, generationId)
+}
+
+/** The row as a follower sees it; once its generation has stored it, with the same end metadata. */
+function answerRowOf(id: number, row: StoredAnswerRow): AnswerRow {
+  const usage = row.prompt_tokens === null && row.completion_tokens === null
+    ? undefined
+    : { promptTokens: row.prompt_tokens ?? undefined, completionTokens: row.completion_tokens ?? undefined }
+  const answer: AnswerRow = { id, content: row.content, reasoning: row.reasoning ?? '', status: row.status, usage }
+  if (row.status === 'streaming') return answer
+  answer.finishReason = row.finish_reason ?? undefined
+  // Priced: stored by its generation, whose stream ended with exactly this.
+  if (row.neurons !== null) {
+    answer.metadata = {
+      assistantMessageId: id,
+      ...endMetadata({
+        status: row.status,
+        usage,
+        neurons: row.neurons,
+        costUsd: row.cost_usd ?? 0,
+        reasoningMs: row.reasoning_ms ?? undefined,
+        finishReason: answer.finishReason,
+      }),
+    }
+  }
+  return answer
+}
+
+/** The answer was read to its end by a client: it is not unread. */
+export async function markAnswerSeen(db: Database, id: number): Promise<void> {
+  await db.execute(sql`update messages set seen = true where id = ${id} and not seen`)
+}
+
+/**
+ * Ends answers whose generation died with its instance, as errors with what was checkpointed:
+ * every `streaming` answer when this process is the database's only user (PGlite), else those not
+ * written for CHAT_ANSWER_STALE_MS. Run at start-up; readers and new turns do the same on the way.
+ */
+export async function endDeadAnswers(db: Database, only: 'stale' | 'all'): Promise<void> {
+  await db.execute(only === 'all'
+    ? sql`update messages set status = 'error' where status = 'streaming'`
+    : sql`update messages set status = 'error' where status = 'streaming' and checkpoint_at < ${databaseTimeAgo(serverConfig().answerStaleMs)}`)
+}
+
+/**
+ * Presented status of a stored message: a `streaming` answer whose generation stopped writing
+ * long ago shows as the error it will be stored as.
+ */
+export function presentedStatus(staleMs: number): SQL<StoredStatus> {
+  return sql<StoredStatus>`case when messages.status = 'streaming' and messages.checkpoint_at < ${databaseTimeAgo(staleMs)} then 'error' else messages.status end`
+}
