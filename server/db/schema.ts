@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, date, doublePrecision, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 /** One schema for PGlite and PostgreSQL. */
 export const users = pgTable('users', {
@@ -131,4 +131,27 @@ export const apiKeys = pgTable('api_keys', {
 }, table => [
   uniqueIndex('api_keys_hash_idx').on(table.hash),
   index('api_keys_user_idx').on(table.userId, table.id),
+])
+
+/**
+ * Read-only public links to a snapshot of a chat: `id` is the link's unguessable part (at least
+ * 128 random bits). The snapshot (title and messages, as the chat page shows them) is taken when
+ * the share is created and replaced only when the owner shares the chat again, so later turns
+ * stay private. One share per chat; it goes with its chat. Its text counts towards the owner's
+ * storage quota (triggers in the shares_search_sql migration).
+ */
+export const shares = pgTable('shares', {
+  id: text('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  chatId: integer('chat_id').notNull().references(() => chats.id, { onDelete: 'cascade' }),
+  title: text('title').notNull(),
+  /** The snapshot's messages: SharedMessage[] (shared/contract/shares.ts). */
+  messages: jsonb('messages').notNull(),
+  /** The chat had more messages than a share holds: the snapshot keeps the newest. */
+  truncated: boolean('truncated').notNull().default(false),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, table => [
+  uniqueIndex('shares_chat_idx').on(table.chatId),
+  index('shares_user_idx').on(table.userId, table.updatedAt),
 ])
