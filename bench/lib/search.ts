@@ -30,12 +30,14 @@ function vocabulary(size: number): string[] {
   })
 }
 
-/** Deterministic pseudo-random numbers (a run is repeatable). */
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so a run is repeatable. */
 function random(seed: number): () => number {
   let state = seed
   return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31
-    return state / 2 ** 31
+    state = (state + 0x6D2B79F5) | 0
+    let t = Math.imul(state ^ (state >>> 15), 1 | state)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
   }
 }
 

@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+
+/** PostgreSQL's full-text search document (read by ts_rank and @@ in SQL, never by the app). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 
 /** One schema for PGlite and PostgreSQL. */
 export const users = pgTable('users', {
@@ -55,8 +58,16 @@ export const messages = pgTable('messages', {
   checkpointAt: timestamp('checkpoint_at', { withTimezone: true }),
   /** False for an answer that ended while nobody was reading it, until its chat is opened (unread). */
   seen: boolean('seen').notNull().default(true),
+  /**
+   * The text's words for search (server/utils/chat-search.ts), kept by the database. 'simple'
+   * (no stemming, no stop words) because a user's chats are in any language. Stored, so ranking
+   * thousands of matches reads them instead of parsing each text again.
+   */
+  search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
 }, table => [
   index('messages_chat_id_idx').on(table.chatId, table.id),
+  // An answer still generating is left out: its checkpoints do not touch the index; it enters once, when it ends.
+  index('messages_search_idx').using('gin', table.search).where(sql`${table.status} <> 'streaming'`),
   index('messages_streaming_idx').on(table.chatId).where(sql`${table.status} = 'streaming'`),
   index('messages_unseen_idx').on(table.chatId).where(sql`not ${table.seen}`),
 ])

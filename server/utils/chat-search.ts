@@ -22,8 +22,8 @@ interface RankedRow {
  * first, then the sum of its messages' ts_rank. Each hit carries a snippet of its best matching
  * message with the words found highlighted.
  *
- * The message condition repeats the GIN index's expression and predicate (migration
- * shares_search_sql) word for word, so the planner finds the few matching messages through it.
+ * The message condition repeats the predicate of the GIN index on `messages.search`
+ * (server/db/schema.ts), so the planner finds the matching messages through it.
  *
  * @example const hits = await searchChats(user.id, 'neptune rings')
  */
@@ -32,9 +32,9 @@ export async function searchChats(userId: number, q: string): Promise<ChatSearch
   const query = sql`websearch_to_tsquery('simple', ${q})`
   const ranked = await queryRows<RankedRow>(db, sql`
     with found as (
-      select m.chat_id, m.id, ts_rank(to_tsvector('simple', m.content), ${query}) as rank
+      select m.chat_id, m.id, ts_rank(m.search, ${query}) as rank
       from messages m join chats c on c.id = m.chat_id
-      where c.user_id = ${userId} and m.status <> 'streaming' and to_tsvector('simple', m.content) @@ ${query}
+      where c.user_id = ${userId} and m.status <> 'streaming' and m.search @@ ${query}
     ), per_chat as (
       select distinct on (chat_id) chat_id, id as message_id, sum(rank) over (partition by chat_id) as rank
       from found order by chat_id, rank desc, id desc

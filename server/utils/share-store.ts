@@ -31,7 +31,8 @@ export function shareUrl(id: string, origin: string): string {
 function snapshotOf(chatId: number) {
   return sql`
     with recent as (
-      select m.*, row_number() over (order by m.id desc) as position,
+      select m.id, m.role, m.content, m.status, m.model, m.reasoning, m.reasoning_ms, m.finish_reason,
+        row_number() over (order by m.id desc) as position,
         sum(octet_length(m.content) + coalesce(octet_length(m.reasoning), 0)) over (order by m.id desc) as running
       from messages m where m.chat_id = ${chatId} and m.status <> 'streaming'
     ), kept as (

@@ -1,10 +1,3 @@
--- Search in messages: a GIN index of each stored message's words. 'simple' (no stemming, no stop
--- words) because a user's chats are in any language; the search query (server/utils/chat-search.ts)
--- repeats this expression and predicate exactly, or the planner cannot use the index. An answer
--- still generating is left out, so its checkpoints do not rewrite the index once a second; it
--- enters the index once, when it ends.
-CREATE INDEX messages_search_idx ON messages USING gin (to_tsvector('simple', content)) WHERE status <> 'streaming';
---> statement-breakpoint
 -- A share's snapshot counts towards the owner's storage quota (users.stored_bytes, migration
 -- 0006) as message text and thinking do: its title, and each shared message's text and thinking.
 CREATE FUNCTION share_text_bytes(p_title text, p_messages jsonb) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
