@@ -3,7 +3,7 @@
 // gone (404) once revoked, and leading to nothing else of its owner's.
 import postgres from 'postgres'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
-import { ERRORS, SHARE_PATH, type ChatSummary, type SharedChat, type ShareSummary } from '../../shared/contract/index.ts'
+import { ERRORS, SHARE_LIMITS, SHARE_PATH, type ChatSummary, type SharedChat, type ShareSummary } from '../../shared/contract/index.ts'
 import { directive, expectApiError, marker, readUiStream, signUp, type TestUser } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')
@@ -153,6 +153,20 @@ describe('later turns and updates', () => {
     expect(listed[0]).toMatchObject({ id: firstShare.id, chatId: chat.id, title: 'Trip plans, updated', url: firstShare.url })
     expect(listed.length).toBe(2)
     expect(await (await bob.fetch('/api/shares')).json()).toEqual([])
+  })
+})
+
+describe('size', () => {
+  it(`holds the newest messages up to ${SHARE_LIMITS.bytes / 1024} KiB of text and says it left the older ones out`, async () => {
+    const messages = Array.from({ length: 12 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `${i} `.padEnd(30_000, 'x') }))
+    const created = await alice.fetch('/api/chats', { method: 'POST', body: { title: 'long', messages } })
+    const { share: made } = await share(alice, (await created.json() as ChatSummary).id)
+    const shared = await (await publicGet(`/api/shares/${made.id}`)).json() as SharedChat
+    const kept = Math.floor(SHARE_LIMITS.bytes / 30_000)
+    expect(shared.truncated).toBe(true)
+    expect(shared.messages.map(message => message.content)).toEqual(messages.slice(-kept).map(message => message.content))
+    const page = await (await publicGet(`${SHARE_PATH}${made.id}`)).text()
+    expect(page).toContain('Only the newest messages of this chat are shared.')
   })
 })
 
