@@ -20,6 +20,7 @@ import { question, saturate, slowStreams, ttftBurst, type SaturationRound, type 
 import { openFilesLimit, spawnNode, type Child } from './lib/proc.ts'
 import { profileWindow, summariseProfile, type ProfileSummary } from './lib/profile.ts'
 import { measurePageRender, PAGE_RENDER_BUDGET_MS, type PageRenderResult } from './lib/page-render.ts'
+import { measureSearch, type SearchBenchResult } from './lib/search.ts'
 import { runClientBench, type ClientResult } from './client.ts'
 
 const { values: args } = parseArgs({
@@ -37,9 +38,9 @@ const WORKERS_MODEL = '@cf/meta/llama-3.3-70b-instruct-fp8-fast'
 
 const cfg = quick
   ? { concurrency: 16, tokens: 2000, rounds: 3, windowMs: 1500, warmMs: 300, ttft1: 15, ttft100Bursts: 1, ttftTokens: 256,
-      slowStreams: 50, slowSeconds: 5, slowRampMs: 500, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 3, coldRuns: 1, clientTokens: 1000, clientDelayMs: 5, pageRenders: 5 }
+      slowStreams: 50, slowSeconds: 5, slowRampMs: 500, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 3, coldRuns: 1, clientTokens: 1000, clientDelayMs: 5, pageRenders: 5, searchChats: 150, searchRuns: 5 }
   : { concurrency: 16, tokens: 2000, rounds: 5, windowMs: 4000, warmMs: 500, ttft1: 60, ttft100Bursts: 5, ttftTokens: 256,
-      slowStreams: 1000, slowSeconds: 30, slowRampMs: 5000, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 10, coldRuns: 3, clientTokens: 4000, clientDelayMs: 5, pageRenders: 20 }
+      slowStreams: 1000, slowSeconds: 30, slowRampMs: 5000, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 10, coldRuns: 3, clientTokens: 4000, clientDelayMs: 5, pageRenders: 20, searchChats: 1000, searchRuns: 20 }
 if (args.concurrency) cfg.concurrency = Number(args.concurrency)
 const SLOW_DELAY_MS = 50 // 20 tokens/s
 
@@ -382,6 +383,17 @@ async function main() {
   }
 
   const appRssEnd = rssKiB(app.pid)
+
+  // 8. Search in messages: one user's chats × 50 messages on a fresh server (its own PGlite).
+  log(`search: ${cfg.searchChats} chats × 50 messages, ${cfg.searchRuns} runs of each query`)
+  let search: SearchBenchResult | undefined
+  try {
+    search = await measureSearch({ emulatorUrl: emu.url, serverEntry, chats: cfg.searchChats, messagesPerChat: 50, runs: cfg.searchRuns })
+    log(`  stored in ${search.fillSeconds.toFixed(0)} s; medians ${JSON.stringify(search.medianMs)}; hits ${JSON.stringify(search.hits)}`)
+  }
+  catch (e) {
+    errors.push(`search: ${e instanceof Error ? e.message : e}`)
+  }
   await cleanup()
 
   // ---- Figures ----
@@ -447,6 +459,17 @@ async function main() {
   else {
     add({ key: 'page_render_worst', label: 'chat page server render', value: Number.NaN, unit: 'ms', goal: `≤ ${PAGE_RENDER_BUDGET_MS}`, met: false })
   }
+  if (search) {
+    const scale = `${search.chats.toLocaleString('en-US')} chats × ${search.messagesPerChat} messages`
+    add({ key: 'search_list', label: `chat list (GET /api/chats), ${scale}: the baseline`, value: search.medianMs.list, unit: 'ms', note: `${search.hits.list} chats` })
+    for (const [name, key] of [['rare word', 'rare'], ['common word', 'common'], ['two words', 'two_words'], ['title only', 'title']] as const) {
+      add({ key: `search_${key}`, label: `search in messages (?q=), ${name}, ${scale}: median per query`, value: search.medianMs[name], unit: 'ms', note: `${search.hits[name]} chats found` })
+      add({ key: `search_${key}_ratio`, label: `search ÷ chat list, ${name}`, value: search.medianMs[name] / search.medianMs.list, unit: '×', goal: key === 'rare' ? '≤ 2' : undefined, met: key === 'rare' ? search.medianMs[name] / search.medianMs.list <= 2 : undefined })
+    }
+  }
+  else {
+    add({ key: 'search_rare', label: 'search in messages', value: Number.NaN, unit: 'ms' })
+  }
   if (client && !client.skipped) {
     add({ key: 'client_script_ratio', label: `client: scripting last 10 % ÷ first 10 % (${client.streamedTokens} tokens)`, value: client.scriptRatioLastFirst, unit: '×', goal: '≤ 1.5', met: client.scriptRatioLastFirst <= 1.5, note: `${client.scriptMsFirst10.toFixed(0)} ms → ${client.scriptMsLast10.toFixed(0)} ms; ${client.scriptMsTotal.toFixed(0)} ms in all over ${(client.streamMs / 1000).toFixed(1)} s` })
     add({ key: 'client_long_tasks', label: 'client: long tasks (> 50 ms) during the stream', value: client.longTasks, unit: 'tasks', goal: '0', met: client.longTasks === 0, note: `longest ${client.longestTaskMs.toFixed(0)} ms; ${client.slowFrames} frames > 50 ms; at ${client.longTaskList.map(l => `+${Math.round(l.atMs)} ms (${Math.round(l.durationMs)} ms)`).join(', ') || '-'} after Enter; lazy chunks during the stream: ${client.lazyChunks.join(' ') || 'none'}` })
@@ -488,7 +511,7 @@ async function main() {
   const partNaN = f.filter(x => [x.app, x.pipe, x.stock, x.value].some(v => v !== undefined && !Number.isFinite(v)))
   const result = {
     mode: quick ? 'quick' : 'full', date: new Date().toISOString(), machine, config: cfg, durationS: (Date.now() - startedAt) / 1000,
-    figures: f, saturation: sat, slow, db, cold, client, pageRender, errors, appRssEndKiB: appRssEnd,
+    figures: f, saturation: sat, slow, db, cold, client, pageRender, search, errors, appRssEndKiB: appRssEnd,
     ttft: { c1: ttft1, c100: ttft100 },
   }
   writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(result, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2))

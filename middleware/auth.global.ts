@@ -1,3 +1,5 @@
+import { SHARE_PATH } from '#shared/contract/shares'
+
 /** Pages anyone may see; every other page needs a session. */
 const PUBLIC_PATHS = new Set(['/login', '/signup'])
 
@@ -6,6 +8,8 @@ const PUBLIC_PATHS = new Set(['/login', '/signup'])
  * sees the login or sign-up form.
  */
 export default defineNuxtRouteMiddleware((to) => {
+  // A shared chat is for anyone with its link, signed in or not.
+  if (to.path.startsWith(SHARE_PATH)) return
   const { loggedIn } = useUserSession()
   if (PUBLIC_PATHS.has(to.path)) {
     if (loggedIn.value) return navigateTo(safeRedirect(to.query.redirect))

@@ -19,6 +19,7 @@ export const ERROR_TEXT_PARAMS = {
   maxChatId: LIMITS.maxChatId,
   minChatId: -LIMITS.maxChatId - 1,
   maxApiKeyNameChars: LIMITS.maxApiKeyNameChars,
+  maxSearchChars: LIMITS.maxSearchChars,
 }
 
 /** The ERRORS key of a statusMessage the API sends, or null for a text outside the catalogue. */

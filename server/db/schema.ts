@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, date, doublePrecision, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+
+/** PostgreSQL's full-text search document (read by ts_rank and @@ in SQL, never by the app). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 
 /** One schema for PGlite and PostgreSQL. */
 export const users = pgTable('users', {
@@ -55,8 +58,16 @@ export const messages = pgTable('messages', {
   checkpointAt: timestamp('checkpoint_at', { withTimezone: true }),
   /** False for an answer that ended while nobody was reading it, until its chat is opened (unread). */
   seen: boolean('seen').notNull().default(true),
+  /**
+   * The text's words for search (server/utils/chat-search.ts), kept by the database. 'simple'
+   * (no stemming, no stop words) because a user's chats are in any language. Stored, so ranking
+   * thousands of matches reads them instead of parsing each text again.
+   */
+  search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
 }, table => [
   index('messages_chat_id_idx').on(table.chatId, table.id),
+  // An answer still generating is left out: its checkpoints do not touch the index; it enters once, when it ends.
+  index('messages_search_idx').using('gin', table.search).where(sql`${table.status} <> 'streaming'`),
   index('messages_streaming_idx').on(table.chatId).where(sql`${table.status} = 'streaming'`),
   index('messages_unseen_idx').on(table.chatId).where(sql`not ${table.seen}`),
 ])
@@ -131,4 +142,27 @@ export const apiKeys = pgTable('api_keys', {
 }, table => [
   uniqueIndex('api_keys_hash_idx').on(table.hash),
   index('api_keys_user_idx').on(table.userId, table.id),
+])
+
+/**
+ * Read-only public links to a snapshot of a chat: `id` is the link's unguessable part (at least
+ * 128 random bits). The snapshot (title and messages, as the chat page shows them) is taken when
+ * the share is created and replaced only when the owner shares the chat again, so later turns
+ * stay private. One share per chat; it goes with its chat. Its text counts towards the owner's
+ * storage quota (triggers in the shares_search_sql migration).
+ */
+export const shares = pgTable('shares', {
+  id: text('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  chatId: integer('chat_id').notNull().references(() => chats.id, { onDelete: 'cascade' }),
+  title: text('title').notNull(),
+  /** The snapshot's messages: SharedMessage[] (shared/contract/shares.ts). */
+  messages: jsonb('messages').notNull(),
+  /** The chat had more messages than a share holds: the snapshot keeps the newest. */
+  truncated: boolean('truncated').notNull().default(false),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, table => [
+  uniqueIndex('shares_chat_idx').on(table.chatId),
+  index('shares_user_idx').on(table.userId, table.updatedAt),
 ])

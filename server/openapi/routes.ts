@@ -1,10 +1,11 @@
 import { z } from 'zod'
 import {
-  chatPageQuerySchema, chatQuerySchema, chatRequestSchema, createApiKeySchema, createChatRequestSchema, credentialsSchema, ERRORS, loginSchema,
-  LIMITS, openAiChatRequestSchema, passwordChangeSchema, settingsSchema, truncateQuerySchema, updateChatSchema,
+  chatListQuerySchema, chatPageQuerySchema, chatQuerySchema, chatRequestSchema, createApiKeySchema, createChatRequestSchema, credentialsSchema, ERRORS, loginSchema,
+  LIMITS, openAiChatRequestSchema, passwordChangeSchema, SEARCH_LIMITS, SHARE_ID_PATTERN, settingsSchema, truncateQuerySchema, updateChatSchema,
 } from '#shared/contract'
 import {
   apiKeySummarySchema, chatSummarySchema, chatWithMessagesSchema, createdApiKeySchema, currentUserSchema, healthSchema,
+  chatSearchHitSchema, sharedChatSchema, shareSummarySchema,
   modelConfigurationSchema, openAiChunkSchema, openAiCompletionSchema, openAiModelListSchema, signedInSchema, usageReportSchema, userSettingsSchema,
 } from '#shared/contract/responses'
 
@@ -36,6 +37,7 @@ export interface Operation {
 }
 
 const idParams = z.object({ id: z.string().regex(/^\d+$/) })
+const shareParams = z.object({ id: z.string().regex(SHARE_ID_PATTERN) })
 const modelParams = z.object({ model_name: z.string().meta({ description: 'The last segment of a Cloudflare model id, e.g. `llama-3.3-70b-instruct-fp8-fast`.' }) })
 const generationParams = z.object({ id: z.uuid().meta({ description: 'The `generationId` of the stream\'s `start` frame.' }) })
 
@@ -78,7 +80,15 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
   },
   '/api/keys/{id}': { delete: { tags: ['API keys'], summary: 'Revoke an API key', access: 'user', path: idParams, responses: { 204: null }, errors: { 404: ERRORS.apiKeyNotFound } } },
   '/api/chats': {
-    get: { tags: ['Chats'], summary: 'The user\'s chats, newest first', access: 'user', responses: { 200: z.array(chatSummarySchema) } },
+    get: {
+      tags: ['Chats'],
+      summary: 'The user\'s chats, newest first; with q, a search of their titles and messages',
+      description: `With \`q\` (PostgreSQL full-text search in websearch syntax: words, "a phrase", -word, or), the chats whose title or message text match, best first, at most ${SEARCH_LIMITS.results}, each with a snippet of its best matching message. Without it (or blank), every chat.`,
+      access: 'user',
+      query: chatListQuerySchema,
+      responses: { 200: z.union([z.array(chatSummarySchema), z.array(chatSearchHitSchema)]) },
+      errors: { 400: ERRORS.searchInvalid },
+    },
     post: { tags: ['Chats'], summary: 'Create a chat', access: 'user', body: createChatRequestSchema, responses: { 201: chatSummarySchema }, errors: { 400: 'An invalid title, model or message', 403: `${ERRORS.tooManyChats}, or ${ERRORS.storageQuotaReached}`, 429: `${ERRORS.chatCreateRateLimited}, or ${ERRORS.apiRateLimited} (Retry-After)` } },
   },
   '/api/chats/{id}': {
@@ -88,6 +98,14 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
   },
   '/api/chats/{id}/stream': {
     get: { tags: ['Chats'], summary: 'Resume the chat\'s answer in progress', description: 'Everything generated so far at once, then the rest live, ending as the original stream does; 204 when the chat has no answer in progress.', access: 'user', path: idParams, responses: { 200: { description: CHAT_STREAM, content: { 'text/event-stream': null } }, 204: null }, errors: { 404: ERRORS.chatNotFound } },
+  },
+  '/api/chats/{id}/shares': {
+    post: { tags: ['Shares'], summary: 'Share a chat: a public read-only link to a snapshot of it', description: 'A chat shared already keeps its link, and its snapshot is taken anew (200). An answer still generating is left out.', access: 'user', path: idParams, responses: { 200: shareSummarySchema, 201: shareSummarySchema }, errors: { 403: ERRORS.storageQuotaReached, 404: ERRORS.chatNotFound } },
+  },
+  '/api/shares': { get: { tags: ['Shares'], summary: 'The user\'s shared chats', access: 'user', responses: { 200: z.array(shareSummarySchema) } } },
+  '/api/shares/{id}': {
+    get: { tags: ['Shares'], summary: 'A shared chat\'s snapshot (public, for anyone with the link)', access: 'public', path: shareParams, responses: { 200: sharedChatSchema }, errors: { 404: ERRORS.shareNotFound } },
+    delete: { tags: ['Shares'], summary: 'Revoke a share: its link answers 404', access: 'user', path: shareParams, responses: { 204: null }, errors: { 404: ERRORS.shareNotFound } },
   },
   '/api/chats/{id}/messages': {
     delete: { tags: ['Chats'], summary: 'Delete a message and every later one', access: 'user', path: idParams, query: truncateQuerySchema, responses: { 204: null }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },

@@ -3,9 +3,9 @@ import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, LIMITS, type ChatMessage, ty
 
 const { chats, messages, users } = tables
 
-const chatColumns = { id: chats.id, title: chats.title, model: chats.model, createdAt: chats.createdAt, updatedAt: chats.updatedAt }
+export const chatColumns = { id: chats.id, title: chats.title, model: chats.model, createdAt: chats.createdAt, updatedAt: chats.updatedAt }
 
-interface SummaryRow {
+export interface SummaryRow {
   id: number
   title: string
   model: string | null
@@ -15,7 +15,7 @@ interface SummaryRow {
   unread?: boolean
 }
 
-function toSummary(row: SummaryRow): ChatSummary {
+export function toSummary(row: SummaryRow): ChatSummary {
   return {
     id: row.id,
     title: row.title,
@@ -31,7 +31,7 @@ function toSummary(row: SummaryRow): ChatSummary {
  * Whether a chat has an answer generating (a live `streaming` one), and one that ended while
  * nobody was reading it (unread: a dead `streaming` one counts, as the error it will be).
  */
-function answerFlags(staleMs: number) {
+export function answerFlags(staleMs: number) {
   const live = sql`m.checkpoint_at >= ${databaseTimeAgo(staleMs)}`
   return {
     answering: sql<boolean>`exists (select 1 from messages m where m.chat_id = chats.id and m.status = 'streaming' and ${live})`,
@@ -45,7 +45,7 @@ function answerFlags(staleMs: number) {
  * `chats.id` is spelled out: in a select list drizzle leaves column names unqualified, and inside
  * the subquery a bare "id" would be the message's.
  */
-const lastActivity = sql<Date>`greatest(${chats.updatedAt}, coalesce((select max(m.created_at) from messages m where m.chat_id = chats.id), ${chats.updatedAt}))`.mapWith(chats.updatedAt)
+export const lastActivity = sql<Date>`greatest(${chats.updatedAt}, coalesce((select max(m.created_at) from messages m where m.chat_id = chats.id), ${chats.updatedAt}))`.mapWith(chats.updatedAt)
 
 /** The user's chats, most recently active first. */
 export async function listChats(userId: number): Promise<ChatSummary[]> {

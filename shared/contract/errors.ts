@@ -59,6 +59,8 @@ export const ERRORS = {
   apiKeyNotFound: 'API key not found',
   apiKeyRequired: 'An API key is required: Authorization: Bearer nk_...',
   chatIdHeaderInvalid: 'Header X-Neptun-Chat-Id must be a chat id',
+  shareNotFound: 'Share not found',
+  searchInvalid: `Search must be text of at most ${LIMITS.maxSearchChars} characters`,
   crossSiteRequest: 'Cross-site request refused',
   notFound: 'Not Found',
   internal: 'Internal Server Error',

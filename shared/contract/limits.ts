@@ -29,6 +29,8 @@ export const LIMITS = {
   chatPageMessages: 40,
   /** Characters in an API key's name. */
   maxApiKeyNameChars: 100,
+  /** Characters of a search of the user's chats (GET /api/chats?q=). */
+  maxSearchChars: 200,
 } as const
 
 /**

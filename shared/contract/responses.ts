@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { API_KEY_PREFIX, type ApiKeySummary, type ChatSummary, type ChatWithMessages, type CurrentUser, type HealthStatus, type StoredMessage, type UserSettings } from './api.ts'
 import { LOCALE_CODES } from './locales.ts'
+import type { ChatSearchHit } from './search.ts'
+import type { SharedChat, ShareSummary } from './shares.ts'
 import type { UsageReport } from './usage.ts'
 
 /**
@@ -126,6 +128,37 @@ export const openAiChunkSchema = z.object({
   usage: openAiUsageSchema.optional(),
 }).meta({ id: 'ChatCompletionChunk', description: 'One `data:` line of the stream; the stream ends with `data: [DONE]`.' })
 
+export const shareSummarySchema = z.object({
+  id: z.string().meta({ description: 'The link\'s unguessable part (144 random bits, URL-safe base64).' }),
+  url: z.url().meta({ description: 'The public link: /share/{id} on this server.' }),
+  chatId: z.int(),
+  title: z.string(),
+  createdAt: dateTime,
+  updatedAt: dateTime.meta({ description: 'When the snapshot was last taken.' }),
+}).meta({ id: 'ShareSummary' })
+
+export const sharedChatSchema = z.object({
+  title: z.string(),
+  messages: z.array(z.object({
+    role: z.enum(['user', 'assistant']),
+    content: z.string(),
+    status: z.enum(['complete', 'aborted', 'error']),
+    model: z.string().nullable(),
+    reasoning: z.string().nullable(),
+    reasoningMs: z.int().nullable(),
+    finishReason: z.enum(['stop', 'length']).nullable(),
+  })),
+  truncated: z.boolean().meta({ description: 'The chat was longer than a share holds: these are its newest messages.' }),
+  sharedAt: dateTime,
+}).meta({ id: 'SharedChat', description: 'A shared snapshot: no ids, nothing that leads to the chat or its owner.' })
+
+const highlightPartSchema = z.object({ text: z.string(), highlight: z.boolean() })
+export const chatSearchHitSchema = chatSummarySchema.extend({
+  rank: z.number().meta({ description: 'Relevance, higher first: a matching title counts most, then the messages\' matches.' }),
+  snippet: z.object({ messageId: z.int(), role: z.enum(['user', 'assistant']), parts: z.array(highlightPartSchema) }).nullable()
+    .meta({ description: 'The best matching message\'s text around the words found, as plain-text parts (the found words `highlight`ed); null when only the title matched.' }),
+}).meta({ id: 'ChatSearchHit' })
+
 type Fits<T extends U, U> = T
 export type ResponseSchemasFit = [
   Fits<ChatSummary, z.output<typeof chatSummarySchema>>,
@@ -136,4 +169,7 @@ export type ResponseSchemasFit = [
   Fits<HealthStatus, z.output<typeof healthSchema>>,
   Fits<UsageReport, z.output<typeof usageReportSchema>>,
   Fits<ApiKeySummary, z.output<typeof apiKeySummarySchema>>,
+  Fits<ShareSummary, z.output<typeof shareSummarySchema>>,
+  Fits<SharedChat, z.output<typeof sharedChatSchema>>,
+  Fits<ChatSearchHit, z.output<typeof chatSearchHitSchema>>,
 ]

@@ -145,6 +145,28 @@ describe('storage quota (USER_STORAGE_QUOTA_MB)', () => {
   })
 })
 
+describe('shared snapshots under the storage quota', () => {
+  it('a snapshot counts like the text it copies: a share that would pass the quota is refused with 403 and made nothing; revoking one frees its bytes', async () => {
+    const user = await signUp(app.url)
+    const create = async (title: string, count: number) => (await (await user.fetch('/api/chats', { method: 'POST', body: { title, messages: conversation(count, 30_000) } })).json() as { id: number }).id
+    const first = await create('first', 8)
+    const messagesBytes = await expectCounted(user)
+    const shared = await user.fetch(`/api/chats/${first}/shares`, { method: 'POST' })
+    expect(shared.status).toBe(201)
+    const { id: shareId } = await shared.json() as { id: string }
+    // The snapshot adds its title and its messages' text again.
+    expect((await storedBytes(user.id)).kept).toBe(2 * messagesBytes + 'first'.length)
+    const second = await create('second', 16)
+    const full = (await storedBytes(user.id)).kept
+    await expectError(await user.fetch(`/api/chats/${second}/shares`, { method: 'POST' }), 403, ERRORS.storageQuotaReached)
+    expect((await storedBytes(user.id)).kept).toBe(full)
+    expect((await (await user.fetch('/api/shares')).json() as unknown[]).length).toBe(1)
+    expect((await user.fetch(`/api/shares/${shareId}`, { method: 'DELETE' })).status).toBe(204)
+    expect(await expectCounted(user)).toBe(full - messagesBytes - 'first'.length)
+    expect((await user.fetch(`/api/chats/${second}/shares`, { method: 'POST' })).status).toBe(201)
+  })
+})
+
 describe('new chats (CHAT_CREATE_RATE_LIMIT_PER_MINUTE)', () => {
   it(`${CREATES_PER_MINUTE} a minute per user, then 429 with Retry-After; another user goes on`, async () => {
     await earlyInMinute()

@@ -2,7 +2,7 @@
 // A new page joins the check with one line here, e.g. `{ name: 'shares', path: '/shares', signedIn: true }`.
 import type { Page } from 'playwright-core'
 import { LIVE_MODELS } from '../../../shared/contract/models.ts'
-import { directive, readUiStream, type TestUser } from '../support.ts'
+import { apiUser, directive, readUiStream, type TestUser } from '../support.ts'
 
 export interface A11yPage {
   name: string
@@ -31,6 +31,9 @@ export const A11Y_PAGES: A11yPage[] = [
   { name: 'usage', path: usedToday, signedIn: true, ready: page => page.getByTestId('usage-row').first().waitFor() },
   { name: 'settings, a key just created and one listed', path: '/settings', signedIn: true, ready: keyCreated },
   { name: 'settings, revoking a key', path: '/settings', signedIn: true, ready: revokeDialog },
+  { name: 'shared chat, without an account', path: sharedChat, ready: highlighted },
+  { name: 'share dialog, a link made', path: user => savedChat(user, 'A short answer.'), signedIn: true, ready: shareDialog },
+  { name: 'sidebar search with snippets', path: user => savedChat(user, 'Streams send chunked bodies.'), signedIn: true, ready: searchResults },
 ]
 
 /** An answer with what a model writes: headings, lists, emphasis, links, a quote, code (top-level and nested) and a table. */
@@ -172,4 +175,24 @@ async function revokeDialog(page: Page): Promise<void> {
   await keyCreated(page)
   await page.getByTestId('key-revoke').first().click()
   await page.getByTestId('key-revoke-confirm').waitFor()
+}
+
+/** A chat with a long markdown answer, shared by someone else: the public page's path. */
+async function sharedChat(): Promise<string> {
+  const owner = await apiUser()
+  const chatPath = await savedChat(owner, LONG_MARKDOWN_ANSWER)
+  const res = await owner.fetch(`/api/chats${chatPath.slice('/chat'.length)}/shares`, { method: 'POST' })
+  if (res.status !== 201) throw new Error(`share failed: ${res.status}`)
+  return new URL((await res.json() as { url: string }).url).pathname
+}
+
+async function shareDialog(page: Page): Promise<void> {
+  await page.getByTestId('share-button').click()
+  await page.getByTestId('share-create').click()
+  await page.getByTestId('share-url').waitFor()
+}
+
+async function searchResults(page: Page): Promise<void> {
+  await page.locator('[data-testid=chat-search] input, input[data-testid=chat-search]').first().fill('chunked')
+  await page.getByTestId('search-snippet').first().waitFor()
 }
