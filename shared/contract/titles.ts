@@ -50,14 +50,9 @@ export function cleanTitle(raw: string): string | undefined {
   if (closed !== -1) text = text.slice(closed + '</think>'.length)
   const opened = text.indexOf('<think>')
   if (opened !== -1) text = text.slice(0, opened)
-  let line = text.split('\n').map(part => part.replace(/\s+/g, ' ').trim()).find(Boolean) ?? ''
-  if (/^title\s*:/i.test(line)) line = line.slice(line.indexOf(':') + 1)
-  let start = 0
-  let end = line.length
-  const skip = (char: string | undefined) => char !== undefined && (QUOTES.has(char) || char === ' ')
-  while (start < end && skip(line[start])) start++
-  while (end > start && (skip(line[end - 1]) || TRAILING.has(line[end - 1]!))) end--
-  const words = line.slice(start, end).split(' ').filter(Boolean).slice(0, MAX_TITLE_WORDS)
+  let line = trimMarks(text.split('\n').map(part => part.replace(/\s+/g, ' ').trim()).find(Boolean) ?? '')
+  if (/^title\s*:/i.test(line)) line = trimMarks(line.slice(line.indexOf(':') + 1))
+  const words = line.split(' ').filter(Boolean).slice(0, MAX_TITLE_WORDS)
   let title = words.join(' ')
   if (title.length > MAX_GENERATED_TITLE) {
     const cut = title.slice(0, MAX_GENERATED_TITLE)
@@ -65,4 +60,14 @@ export function cleanTitle(raw: string): string | undefined {
     title = space > MAX_GENERATED_TITLE / 2 ? cut.slice(0, space) : cut
   }
   return title || undefined
+}
+
+/** `line` without the quotes and markdown marks around it and the punctuation after it. */
+function trimMarks(line: string): string {
+  let start = 0
+  let end = line.length
+  const skip = (char: string | undefined) => char !== undefined && (QUOTES.has(char) || char === ' ')
+  while (start < end && skip(line[start])) start++
+  while (end > start && (skip(line[end - 1]) || TRAILING.has(line[end - 1]!))) end--
+  return line.slice(start, end)
 }
