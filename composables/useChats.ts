@@ -49,12 +49,16 @@ export function useChats() {
   /**
    * After an answer in chat `id` ended: while its title is still the fallback, the list is read
    * again a few times, so the title the server generates in the background shows without a reload.
+   * Only the title is taken from it: what this page knows of answers (answering, unread) is newer.
    */
   async function awaitTitle(id: number): Promise<void> {
     for (const delay of TITLE_REFRESH_MS) {
       if (chats.value.find(chat => chat.id === id)?.titleSource !== 'fallback') return
       await new Promise(resolve => setTimeout(resolve, delay))
-      await refresh().catch(() => {})
+      const listed = (await $fetch<ChatSummary[]>('/api/chats').catch(() => []))?.find(chat => chat.id === id)
+      if (listed && listed.titleSource !== 'fallback') {
+        chats.value = chats.value.map(chat => (chat.id === id ? { ...chat, title: listed.title, titleSource: listed.titleSource } : chat))
+      }
     }
   }
 
