@@ -1,7 +1,7 @@
 import type { ChatMessage, ChatSummary } from '#shared/contract'
 
 /**
- * The signed-in user's chat list (newest first), shared by the sidebar and the pages.
+ * The signed-in user's chat list (pinned first, then newest first), shared by the sidebar and the pages.
  *
  * @example
  * const { chats, createChat } = useChats()
@@ -18,12 +18,16 @@ export function useChats() {
 
   function upsert(chat: ChatSummary): void {
     chats.value = [chat, ...chats.value.filter(other => other.id !== chat.id)]
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedAt.localeCompare(a.updatedAt))
   }
 
-  async function createChat(title?: string, messages?: ChatMessage[], model?: string): Promise<ChatSummary> {
+  /**
+   * Creates a chat. A chat created for its first message is given no title, so the server can
+   * name it after the first answer; `shownTitle` is what the list shows until the server says.
+   */
+  async function createChat(title?: string, messages?: ChatMessage[], model?: string, shownTitle?: string): Promise<ChatSummary> {
     const chat = await $fetch<ChatSummary>('/api/chats', { method: 'POST', body: { title, ...(messages ? { messages } : {}), ...(model ? { model } : {}) } })
-    upsert(chat)
+    upsert(shownTitle ? { ...chat, title: shownTitle } : chat)
     return chat
   }
 
@@ -36,6 +40,26 @@ export function useChats() {
     const chat = await $fetch<ChatSummary>(`/api/chats/${id}`, { method: 'PATCH', body: { model } })
     const known = chats.value.find(other => other.id === id)
     if (known) known.model = chat.model
+  }
+
+  async function pinChat(id: number, pinned: boolean): Promise<void> {
+    upsert(await $fetch<ChatSummary>(`/api/chats/${id}`, { method: 'PATCH', body: { pinned } }))
+  }
+
+  /**
+   * After an answer in chat `id` ended: while its title is still the fallback, the list is read
+   * again a few times, so the title the server generates in the background shows without a reload.
+   * Only the title is taken from it: what this page knows of answers (answering, unread) is newer.
+   */
+  async function awaitTitle(id: number): Promise<void> {
+    for (const delay of TITLE_REFRESH_MS) {
+      if (chats.value.find(chat => chat.id === id)?.titleSource !== 'fallback') return
+      await new Promise(resolve => setTimeout(resolve, delay))
+      const listed = (await $fetch<ChatSummary[]>('/api/chats').catch(() => []))?.find(chat => chat.id === id)
+      if (listed && listed.titleSource !== 'fallback') {
+        chats.value = chats.value.map(chat => (chat.id === id ? { ...chat, title: listed.title, titleSource: listed.titleSource } : chat))
+      }
+    }
   }
 
   async function deleteChat(id: number): Promise<void> {
@@ -58,8 +82,14 @@ export function useChats() {
     if (flags.answering !== undefined) otherTabs()?.postMessage('changed')
   }
 
-  return { chats, loaded, refresh, createChat, renameChat, chooseModel, deleteChat, touch, mark }
+  return { chats, loaded, refresh, createChat, renameChat, pinChat, chooseModel, deleteChat, touch, mark, awaitTitle }
 }
+
+/**
+ * When the chat list is read again for a title after an answer: a title takes the small model a
+ * second or so, longer when Workers AI is busy; past these, the next refresh shows it.
+ */
+const TITLE_REFRESH_MS = [700, 1500, 3000, 6000]
 
 let channel: BroadcastChannel | null | undefined
 

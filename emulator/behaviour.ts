@@ -2,7 +2,8 @@
 // in-process API, so a directive typed into the chat box can select one.
 import type { Behaviour } from './types.ts'
 import { CODES, messages as text, DEPRECATED_MODEL } from './wire.ts'
-import { XSS_REPLY } from './tokens.ts'
+import { TITLE_INSTRUCTIONS } from '../shared/contract/titles.ts'
+import { emulatedTitle, XSS_REPLY } from './tokens.ts'
 
 /** Short directive names → behaviours: `[[emulator:429]]`, `[[emulator:long:500]]`, … */
 export const ALIASES: Record<string, Behaviour> = {
@@ -72,6 +73,19 @@ export function directiveFromBody(body: unknown): Behaviour | null {
     if (m && m.role === 'user') return typeof m.content === 'string' ? parseDirective(m.content) : null
   }
   return null
+}
+
+/**
+ * The behaviour of the app's request for a chat title (its system message is the app's
+ * TITLE_INSTRUCTIONS), or null for any other request: a deterministic title made from the
+ * question, unless a directive in the question says how its title request goes (`title`).
+ */
+export function titleBehaviour(body: unknown): Behaviour | null {
+  const msgs = (body as { messages?: unknown } | null)?.messages
+  if (!Array.isArray(msgs)) return null
+  const [first, second] = msgs as ({ role?: unknown, content?: unknown } | null)[]
+  if (first?.role !== 'system' || first.content !== TITLE_INSTRUCTIONS || second?.role !== 'user' || typeof second.content !== 'string') return null
+  return { reply: emulatedTitle(second.content), ...parseDirective(second.content)?.title }
 }
 
 /** FIFO queue of behaviours, each entry consumed by `times` requests. */

@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import type { Behaviour, EmulatorOptions, RequestRecord } from './types.ts'
 import { API_PREFIX, CODES, messages as text } from './wire.ts'
 import { EMULATED_MODELS, emulatedModel, RETIRED } from './models.ts'
-import { BehaviourQueue, directiveFromBody } from './behaviour.ts'
+import { BehaviourQueue, directiveFromBody, titleBehaviour } from './behaviour.ts'
 import { checkBody, checkModel, parseBody } from './validate.ts'
 import { destroy, sendError, sendInjectedError, sendReply } from './respond.ts'
 import type { Exchange } from './respond.ts'
@@ -81,15 +81,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const raw = await readBody(req)
     const parsed = parseBody(raw)
     const auth = req.headers.authorization ?? null
-    // First match wins: queue, then a directive in the last user message, then the default.
-    const fromQueue = route ? queue.shift() : null
-    const fromDirective = fromQueue ? null : directiveFromBody(parsed.value)
-    const behaviour = fromQueue ?? fromDirective ?? options.defaultBehaviour ?? {}
+    // A title request answers a title, so the app's background naming leaves the queue to the
+    // answers it is meant for. Otherwise the first match wins: queue, then a directive in the
+    // last user message, then the default.
+    const forTitle = titleBehaviour(parsed.value)
+    const fromQueue = route && !forTitle ? queue.shift() : null
+    const fromDirective = fromQueue || forTitle ? null : directiveFromBody(parsed.value)
+    const behaviour = forTitle ?? fromQueue ?? fromDirective ?? options.defaultBehaviour ?? {}
     const record = book.add({
       method: req.method ?? 'GET', path: pathname,
       accountId: route ? decode(route[1]) : null, model: route ? decode(route[2]) : null,
       authorization: auth, sessionAffinity: headerOf(req, 'x-session-affinity'), body: parsed.value, behaviour: structuredClone(behaviour),
-      behaviourSource: fromQueue ? 'queue' : fromDirective ? 'directive' : options.defaultBehaviour ? 'default' : 'none',
+      behaviourSource: forTitle ? 'title' : fromQueue ? 'queue' : fromDirective ? 'directive' : options.defaultBehaviour ? 'default' : 'none',
     })
 
     const controller = new AbortController()

@@ -113,3 +113,14 @@ export function defaultReasoningTokens(messages: ChatMessage[], count: number): 
   }
   return tokens
 }
+
+/**
+ * The emulator's title for a question: its first five words (directives removed), quoted and
+ * ending in a full stop, as small models like to answer, so the app's cleaning has work to do.
+ *
+ * @example emulatedTitle('how do the tides of the north sea work') // '"how do the tides of."'
+ */
+export function emulatedTitle(question: string): string {
+  const words = topicOf([{ role: 'user', content: question }]).split(' ').filter(Boolean).slice(0, 5)
+  return `"${words.join(' ') || 'Untitled'}."`
+}

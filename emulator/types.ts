@@ -33,6 +33,11 @@ export interface Behaviour {
   reasoningTokens?: number
   /** Models that write `<think>` tags: send each tag in two frames, cut in the middle. */
   splitTags?: boolean
+  /**
+   * How the app's title request for this question behaves (say, `{"error":…}` or
+   * `{"firstTokenDelayMs":2000}`); the answer itself ignores it.
+   */
+  title?: Behaviour
 }
 
 export interface EmulatorOptions {
@@ -78,7 +83,7 @@ export interface RequestRecord {
   /** Behaviour that was applied ({} when none). */
   behaviour: Behaviour
   /** Where the behaviour came from. */
-  behaviourSource: 'queue' | 'directive' | 'default' | 'none'
+  behaviourSource: 'title' | 'queue' | 'directive' | 'default' | 'none'
   /** Epoch milliseconds. */
   receivedAt: number
   firstFrameAt?: number

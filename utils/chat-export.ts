@@ -1,10 +1,11 @@
-import type { ChatMessage, ChatStreamMetadata } from '#shared/contract'
+import type { ChatMessage, ChatStreamMetadata, MessageFeedback } from '#shared/contract'
 
-/** A message as exported: its text, and for answers the thinking, the model and the cost. */
+/** A message as exported: its text, and for answers the thinking, the model, the cost and the user's rating. */
 export interface ExportedMessage extends ChatMessage {
   reasoning?: string
   model?: string
   usage?: ChatStreamMetadata['usage']
+  feedback?: MessageFeedback
 }
 
 export interface ExportableChat {
@@ -18,13 +19,14 @@ export function exportedMessages(messages: readonly NeptunUIMessage[]): Exported
     .filter((message): message is NeptunUIMessage & { role: 'user' | 'assistant' } => message.role === 'user' || message.role === 'assistant')
     .map((message) => {
       const reasoning = messageReasoning(message)
-      const { model, usage } = message.metadata ?? {}
+      const { model, usage, feedback } = message.metadata ?? {}
       return {
         role: message.role,
         content: messageText(message),
         ...(reasoning ? { reasoning } : {}),
         ...(message.role === 'assistant' && model ? { model } : {}),
         ...(message.role === 'assistant' && usage ? { usage } : {}),
+        ...(message.role === 'assistant' && feedback ? { feedback } : {}),
       }
     })
 }
@@ -34,17 +36,22 @@ export interface ExportLabels {
   user: string
   assistant: string
   thinking: string
+  /** How a rated answer's feedback is introduced, and the two ratings in words. */
+  feedback?: { label: string, up: string, down: string }
 }
 
 /**
  * A chat as a Markdown document: a heading, then each turn under its speaker. An answer's
- * thinking comes first, folded in a `<details>` block as chat apps show it.
+ * thinking comes first, folded in a `<details>` block as chat apps show it; its rating, if any, follows it.
  */
 export function chatToMarkdown(chat: ExportableChat, labels: ExportLabels): string {
   const turns = chat.messages.map((message) => {
     const speaker = message.role === 'user' ? labels.user : message.model ? `${labels.assistant} (${message.model})` : labels.assistant
     const thinking = message.reasoning ? `<details>\n<summary>${labels.thinking}</summary>\n\n${message.reasoning}\n\n</details>\n\n` : ''
-    return `### ${speaker}\n\n${thinking}${message.content}`
+    const rated = message.feedback && labels.feedback
+      ? `\n\n> ${labels.feedback.label}: ${message.feedback.rating === 'up' ? labels.feedback.up : labels.feedback.down}${message.feedback.comment ? ` (${message.feedback.comment.replace(/\s+/g, ' ')})` : ''}`
+      : ''
+    return `### ${speaker}\n\n${thinking}${message.content}${rated}`
   })
   return `# ${chat.title}\n\n${turns.join('\n\n')}\n`
 }

@@ -1,5 +1,5 @@
 import type { UIMessage } from 'ai'
-import type { ChatMessage, ChatStreamMetadata, StoredMessage, StoredStatus } from '#shared/contract'
+import type { ChatMessage, ChatStreamMetadata, MessageFeedback, StoredMessage, StoredStatus } from '#shared/contract'
 import { LIMITS } from '#shared/contract/limits'
 import { CHARS_PER_TOKEN, conversationTokenBudget, findLiveModel } from '#shared/contract/models'
 
@@ -9,6 +9,8 @@ export interface NeptunMessageMetadata extends Omit<ChatStreamMetadata, 'status'
   dbId?: number
   /** How the answer ended, or `streaming` for one loaded while it was still being generated. */
   status?: StoredStatus
+  /** The user's rating of an answer, as stored or as set on this page. */
+  feedback?: MessageFeedback | null
 }
 
 export type NeptunUIMessage = UIMessage<NeptunMessageMetadata>
@@ -91,6 +93,7 @@ export function storedToUIMessage(message: StoredMessage): NeptunUIMessage {
       ...(usage ? { usage } : {}),
       ...(message.reasoningMs === null ? {} : { reasoningMs: message.reasoningMs }),
       ...(message.finishReason ? { finishReason: message.finishReason } : {}),
+      ...(message.feedback ? { feedback: message.feedback } : {}),
     },
   }
 }

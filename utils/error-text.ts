@@ -16,6 +16,7 @@ export const ERROR_TEXT_PARAMS = {
   minPasswordLength: LIMITS.minPasswordLength,
   maxPasswordLength: LIMITS.maxPasswordLength,
   maxTitleChars: LIMITS.maxTitleChars,
+  maxFeedbackCommentChars: LIMITS.maxFeedbackCommentChars,
   maxChatId: LIMITS.maxChatId,
   minChatId: -LIMITS.maxChatId - 1,
   maxApiKeyNameChars: LIMITS.maxApiKeyNameChars,

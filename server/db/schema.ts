@@ -30,6 +30,10 @@ export const chats = pgTable('chats', {
   model: text('model'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Where the title came from: a generated title replaces only a fallback one, never the user's. */
+  titleSource: text('title_source', { enum: ['fallback', 'generated', 'user'] }).notNull().default('fallback'),
+  /** Pinned chats come first in the chat list. */
+  pinned: boolean('pinned').notNull().default(false),
 }, table => [
   index('chats_user_updated_idx').on(table.userId, table.updatedAt),
 ])
@@ -165,4 +169,18 @@ export const shares = pgTable('shares', {
 }, table => [
   uniqueIndex('shares_chat_idx').on(table.chatId),
   index('shares_user_idx').on(table.userId, table.updatedAt),
+])
+
+/**
+ * A user's rating of an answer in one of their chats (one per answer), with an optional comment.
+ * Deleted with its message; the comment counts towards the user's storage quota.
+ */
+export const messageFeedback = pgTable('message_feedback', {
+  messageId: integer('message_id').primaryKey().references(() => messages.id, { onDelete: 'cascade' }),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  rating: text('rating', { enum: ['up', 'down'] }).notNull(),
+  comment: text('comment'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, table => [
+  index('message_feedback_user_idx').on(table.userId),
 ])

@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import {
-  chatListQuerySchema, chatPageQuerySchema, chatQuerySchema, chatRequestSchema, createApiKeySchema, createChatRequestSchema, credentialsSchema, ERRORS, loginSchema,
+  chatListQuerySchema, chatPageQuerySchema, chatQuerySchema, chatRequestSchema, createApiKeySchema, createChatRequestSchema, credentialsSchema, ERRORS, feedbackSchema, loginSchema,
   LIMITS, openAiChatRequestSchema, passwordChangeSchema, SEARCH_LIMITS, SHARE_ID_PATTERN, settingsSchema, truncateQuerySchema, updateChatSchema,
 } from '#shared/contract'
 import {
-  apiKeySummarySchema, chatSummarySchema, chatWithMessagesSchema, createdApiKeySchema, currentUserSchema, healthSchema,
+  apiKeySummarySchema, chatSummarySchema, chatWithMessagesSchema, createdApiKeySchema, currentUserSchema, healthSchema, messageFeedbackSchema,
   chatSearchHitSchema, sharedChatSchema, shareSummarySchema,
   modelConfigurationSchema, openAiChunkSchema, openAiCompletionSchema, openAiModelListSchema, signedInSchema, usageReportSchema, userSettingsSchema,
 } from '#shared/contract/responses'
@@ -38,6 +38,7 @@ export interface Operation {
 
 const idParams = z.object({ id: z.string().regex(/^\d+$/) })
 const shareParams = z.object({ id: z.string().regex(SHARE_ID_PATTERN) })
+const messageParams = z.object({ id: z.string().regex(/^\d+$/), messageId: z.string().regex(/^\d+$/) })
 const modelParams = z.object({ model_name: z.string().meta({ description: 'The last segment of a Cloudflare model id, e.g. `llama-3.3-70b-instruct-fp8-fast`.' }) })
 const generationParams = z.object({ id: z.uuid().meta({ description: 'The `generationId` of the stream\'s `start` frame.' }) })
 
@@ -82,7 +83,7 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
   '/api/chats': {
     get: {
       tags: ['Chats'],
-      summary: 'The user\'s chats, newest first; with q, a search of their titles and messages',
+      summary: 'The user\'s chats, pinned first, then newest first; with q, a search of their titles and messages',
       description: `With \`q\` (PostgreSQL full-text search in websearch syntax: words, "a phrase", -word, or), the chats whose title or message text match, best first, at most ${SEARCH_LIMITS.results}, each with a snippet of its best matching message. Without it (or blank), every chat.`,
       access: 'user',
       query: chatListQuerySchema,
@@ -93,7 +94,7 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
   },
   '/api/chats/{id}': {
     get: { tags: ['Chats'], summary: 'A chat and one page of its messages', description: `The newest messages up to ${LIMITS.chatPageBytes / 1024} KiB of text and ${LIMITS.chatPageMessages} messages; \`before\` asks for the page before that message.`, access: 'user', path: idParams, query: chatPageQuerySchema, responses: { 200: chatWithMessagesSchema }, errors: { 400: ERRORS.invalidId, 404: ERRORS.chatNotFound } },
-    patch: { tags: ['Chats'], summary: 'Rename a chat or change its model', access: 'user', path: idParams, body: updateChatSchema, responses: { 200: chatSummarySchema }, errors: { 400: ERRORS.titleInvalid, 404: ERRORS.chatNotFound } },
+    patch: { tags: ['Chats'], summary: 'Rename a chat, change its model, pin or unpin it', access: 'user', path: idParams, body: updateChatSchema, responses: { 200: chatSummarySchema }, errors: { 400: ERRORS.titleInvalid, 404: ERRORS.chatNotFound } },
     delete: { tags: ['Chats'], summary: 'Delete a chat', access: 'user', path: idParams, responses: { 204: null }, errors: { 404: ERRORS.chatNotFound } },
   },
   '/api/chats/{id}/stream': {
@@ -109,6 +110,10 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
   },
   '/api/chats/{id}/messages': {
     delete: { tags: ['Chats'], summary: 'Delete a message and every later one', access: 'user', path: idParams, query: truncateQuerySchema, responses: { 204: null }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
+  },
+  '/api/chats/{id}/messages/{messageId}/feedback': {
+    put: { tags: ['Chats'], summary: 'Rate an answer (thumbs up or down, optional comment)', access: 'user', path: messageParams, body: feedbackSchema, responses: { 200: messageFeedbackSchema }, errors: { 400: `${ERRORS.feedbackOnAnswersOnly}, ${ERRORS.feedbackRatingInvalid} or ${ERRORS.feedbackCommentTooLong}`, 403: ERRORS.storageQuotaReached, 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
+    delete: { tags: ['Chats'], summary: 'Clear the rating of an answer', access: 'user', path: messageParams, responses: { 204: null }, errors: { 400: ERRORS.feedbackOnAnswersOnly, 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
   },
   '/api/v1/models': { get: { tags: ['OpenAI-compatible'], summary: 'The live models, in OpenAI\'s list format', access: 'apiKey', responses: { 200: openAiModelListSchema } } },
   '/api/v1/chat/completions': {

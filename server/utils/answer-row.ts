@@ -19,11 +19,12 @@ export interface AnswerRowWriter {
  * row in one round trip now; a checkpoint of `progress()` at most once a second while it streams
  * (a heartbeat when idle); the answer once more when it ends, kept and retried through a short
  * database outage (its cost counted once). A newer question in the chat stops the answer it supersedes, and a row that
- * stops taking checkpoints (stopped elsewhere, deleted) calls `stop`.
+ * stops taking checkpoints (stopped elsewhere, deleted) calls `stop`. `untitled` is called once the
+ * chat's first complete answer is stored while its title is still the fallback.
  *
  * @example const row = answerRow({ userId, chatId, content, model }, generation.id, { progress: () => generation.soFar, stop })
  */
-export function answerRow(turn: { userId: number, chatId: number, content: string, model: string }, generationId: string, answer: { progress: () => AnswerProgress, stop: () => void }): AnswerRowWriter {
+export function answerRow(turn: { userId: number, chatId: number, content: string, model: string }, generationId: string, answer: { progress: () => AnswerProgress, stop: () => void, untitled?: (db: Promise<Database>) => void }): AnswerRowWriter {
   const { answerStaleMs } = serverConfig()
   // Taken now: on Workers the answer is stored after the request's own context has ended.
   const db = useDb()
@@ -45,8 +46,9 @@ export function answerRow(turn: { userId: number, chatId: number, content: strin
       await (await checkpoints)?.stop()
       const write = () => storeAnswer(database, ids.assistantMessageId, generationId, { ...ended, seen })
       const bytes = (ended.content.length + (ended.reasoning?.length ?? 0)) * 2
-      const assistantMessageId = await storeWhileDatabaseAway(write, bytes, pending)
-      return { assistantMessageId, ...endMetadata(ended) }
+      const stored = await storeWhileDatabaseAway(write, bytes, pending)
+      if (stored?.untitled) answer.untitled?.(db)
+      return { assistantMessageId: stored?.id, ...endMetadata(ended) }
     },
     async drop() {
       const [ids, database] = await Promise.all([started, db])

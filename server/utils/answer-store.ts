@@ -72,10 +72,16 @@ export async function writeCheckpoint(db: Database, id: number, generationId: st
  * the chat's and the user's last used. Whatever the row says by then (ended by a newer question,
  * taken for dead) yields to the generation's own end. If the row is gone (its chat was deleted)
  * no message is kept, but the spending still counts. The cost is counted once, however often
- * the statement is tried: a retry after an outage finds the row already priced.
+ * the statement is tried: a retry after an outage finds the row already priced. `untitled`: the
+ * answer is the chat's first complete one and the chat's title is still its fallback, so a
+ * title may be generated for it.
  */
-export async function storeAnswer(db: Database, id: number, generationId: string, answer: AnswerToStore & { seen: boolean }): Promise<number | undefined> {
-  const rows = await queryRows<{ id: number }>(db, sql`
+export async function storeAnswer(db: Database, id: number, generationId: string, answer: AnswerToStore & { seen: boolean }): Promise<{ id: number, untitled: boolean } | undefined> {
+  const untitled = answer.status === 'complete'
+    ? sql`(select title_source = 'fallback' from chats where id = stored.chat_id)
+        and not exists (select 1 from messages m where m.chat_id = stored.chat_id and m.role = 'assistant' and m.status = 'complete' and m.id <> stored.id)`
+    : sql`false`
+  const rows = await queryRows<{ id: number, untitled: boolean }>(db, sql`
     with stored as (
       update messages set content = ${answer.content}, status = ${answer.status},
         prompt_tokens = ${answer.usage?.promptTokens ?? null}, completion_tokens = ${answer.usage?.completionTokens ?? null},
@@ -89,8 +95,8 @@ export async function storeAnswer(db: Database, id: number, generationId: string
       update chats set model = ${answer.model} where id = (select chat_id from stored) and model is distinct from ${answer.model}
     ),
     ${usageWrites(answer.spent, sql`not exists (select 1 from messages where id = ${id} and generation_id = ${generationId} and neurons is not null)`)}
-    select id from stored`)
-  return rows[0]?.id
+    select id, coalesce(${untitled}, false) as untitled from stored`)
+  return rows[0]
 }
 
 /** Removes the row of an answer that never began (its request failed before the first token). */

@@ -76,6 +76,8 @@ export async function startChatAnswer(event: H3Event, turn: ChatTurn): Promise<S
     : answerRow({ userId: turn.user.id, chatId: turn.chatId, content: turn.messages.at(-1)!.content, model: turn.model.name }, generation.id, {
         progress: () => opened?.soFar ?? NOTHING_YET,
         stop: () => stop.abort(STOPPED),
+        // Only on Workers does the background naming need the request's lifetime stretched.
+        untitled: db => nameChat(turn.settings, db, turn.chatId!, turn.messages.at(-1)!.content, work => ON_WORKERS && event.waitUntil(work)),
       })
   const opening = openGeneration({
     start: startWorkersAiAnswer(turn.settings, {

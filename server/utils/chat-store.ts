@@ -1,9 +1,9 @@
 import { and, desc, eq, gte, sql } from 'drizzle-orm'
-import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, LIMITS, type ChatMessage, type ChatSummary, type ChatWithMessages, type StoredMessage } from '#shared/contract'
+import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, LIMITS, type ChatMessage, type ChatSummary, type ChatWithMessages, type FeedbackRating, type StoredMessage, type TitleSource } from '#shared/contract'
 
 const { chats, messages, users } = tables
 
-export const chatColumns = { id: chats.id, title: chats.title, model: chats.model, createdAt: chats.createdAt, updatedAt: chats.updatedAt }
+export const chatColumns = { id: chats.id, title: chats.title, model: chats.model, createdAt: chats.createdAt, updatedAt: chats.updatedAt, pinned: chats.pinned, titleSource: chats.titleSource }
 
 export interface SummaryRow {
   id: number
@@ -11,6 +11,8 @@ export interface SummaryRow {
   model: string | null
   createdAt: Date
   updatedAt: Date
+  pinned: boolean
+  titleSource: TitleSource
   answering?: boolean
   unread?: boolean
 }
@@ -24,6 +26,8 @@ export function toSummary(row: SummaryRow): ChatSummary {
     updatedAt: row.updatedAt.toISOString(),
     answering: row.answering === true,
     unread: row.unread === true,
+    pinned: row.pinned,
+    titleSource: row.titleSource,
   }
 }
 
@@ -47,11 +51,11 @@ export function answerFlags(staleMs: number) {
  */
 export const lastActivity = sql<Date>`greatest(${chats.updatedAt}, coalesce((select max(m.created_at) from messages m where m.chat_id = chats.id), ${chats.updatedAt}))`.mapWith(chats.updatedAt)
 
-/** The user's chats, most recently active first. */
+/** The user's chats, pinned ones first, then most recently active first. */
 export async function listChats(userId: number): Promise<ChatSummary[]> {
   const db = await useDb()
   const rows = await db.select({ ...chatColumns, updatedAt: lastActivity, ...answerFlags(serverConfig().answerStaleMs) })
-    .from(chats).where(eq(chats.userId, userId)).orderBy(desc(lastActivity), desc(chats.id))
+    .from(chats).where(eq(chats.userId, userId)).orderBy(desc(chats.pinned), desc(lastActivity), desc(chats.id))
   return rows.map(toSummary)
 }
 
@@ -76,6 +80,7 @@ export async function createChat(userId: number, title: string | undefined, hist
       .values({
         userId,
         title: title ?? (firstUser ? chatTitleFrom(firstUser.content) : DEFAULT_CHAT_TITLE),
+        titleSource: title === undefined ? 'fallback' : 'user',
         model: model ?? sql`(select ${users.lastModel} from ${users} where ${users.id} = ${userId})`,
       })
       .returning(chatColumns)
@@ -101,6 +106,8 @@ interface MessageRow {
   reasoning_ms: number | null
   finish_reason: StoredMessage['finishReason']
   created_at: string | Date
+  feedback_rating: FeedbackRating | null
+  feedback_comment: string | null
   /** Rows the page query looked at: one more than a page holds when there are more. */
   scanned: number
 }
@@ -121,7 +128,8 @@ export async function getChatWithMessages(userId: number, chatId: number, before
   // octet_length reads a stored value's size without fetching it: messages past the budget cost nothing.
   const [rows] = await Promise.all([
     queryRows<MessageRow>(db, sql`
-      select id, role, content, presented as status, generation_id, model, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning, reasoning_ms, finish_reason, created_at, scanned from (
+      select id, role, content, presented as status, generation_id, model, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning, reasoning_ms, finish_reason, created_at, scanned,
+        f.rating as feedback_rating, f.comment as feedback_comment from (
         select m.*, row_number() over (order by m.id desc) as position,
           sum(octet_length(m.content)) over (order by m.id desc) as running,
           count(*) over () as scanned
@@ -130,7 +138,7 @@ export async function getChatWithMessages(userId: number, chatId: number, before
           where chat_id = ${chatId} ${before === undefined ? sql`` : sql`and id < ${before}`}
           order by id desc limit ${LIMITS.chatPageMessages + 1}
         ) m
-      ) page
+      ) page left join message_feedback f on f.message_id = page.id
       where position <= ${LIMITS.chatPageMessages} and (position = 1 or running <= ${LIMITS.chatPageBytes})
       order by id asc`),
     chat.unread
@@ -156,17 +164,18 @@ export async function getChatWithMessages(userId: number, chatId: number, before
       reasoningMs: row.reasoning_ms,
       finishReason: row.finish_reason,
       createdAt: new Date(row.created_at).toISOString(),
+      ...(row.role === 'assistant' ? { feedback: row.feedback_rating && { rating: row.feedback_rating, comment: row.feedback_comment } } : {}),
     })),
   }
 }
 
 /**
- * Renames a chat, or changes the model its next turn uses (which also becomes the user's last
- * used model), or both.
+ * Renames a chat (a title of the user's, which no generated title replaces), changes the model
+ * its next turn uses (which also becomes the user's last used model), pins or unpins it.
  */
-export async function updateChat(userId: number, chatId: number, change: { title?: string, model?: string }): Promise<ChatSummary> {
+export async function updateChat(userId: number, chatId: number, change: { title?: string, model?: string, pinned?: boolean }): Promise<ChatSummary> {
   const db = await useDb()
-  const [chat] = await db.update(chats).set({ ...change, ...(change.title === undefined ? {} : { updatedAt: new Date() }) })
+  const [chat] = await db.update(chats).set({ ...change, ...(change.title === undefined ? {} : { updatedAt: new Date(), titleSource: 'user' as const }) })
     .where(and(eq(chats.id, chatId), eq(chats.userId, userId))).returning(chatColumns)
   if (!chat) throw apiError(404, ERRORS.chatNotFound)
   if (change.model !== undefined) await db.update(users).set({ lastModel: change.model }).where(eq(users.id, userId))

@@ -63,7 +63,7 @@ interface UsageRow {
 }
 
 /** The user's use today and this month (UTC), per model. */
-export async function usageReport(userId: number, dailyNeuronLimit: number, resetsAt: Date): Promise<UsageReport> {
+export async function usageReport(userId: number, dailyNeuronLimit: number, resetsAt: Date): Promise<Omit<UsageReport, 'feedback'>> {
   const rows = await queryRows<UsageRow>(await useDb(), sql`
     with period as (select ${UTC_TODAY} as today_date, date_trunc('month', ${UTC_TODAY}::timestamp)::date as month_start)
     select period.today_date, period.month_start, u.day, u.model, u.answers, u.prompt_tokens, u.completion_tokens, u.neurons

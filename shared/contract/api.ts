@@ -1,5 +1,7 @@
 import type { LocaleCode } from './locales.ts'
 import type { ChatMessage } from './schemas.ts'
+import type { MessageFeedback } from './feedback.ts'
+import type { TitleSource } from './titles.ts'
 
 /** How an answer ended. */
 export type MessageStatus = 'complete' | 'aborted' | 'error'
@@ -41,6 +43,10 @@ export interface ChatSummary {
   answering: boolean
   /** An answer ended while nobody was reading it, and the chat has not been opened since. */
   unread: boolean
+  /** Pinned chats come first in the list. */
+  pinned: boolean
+  /** `fallback`: made from the first message; a generated title may still replace it. */
+  titleSource: TitleSource
 }
 
 export interface StoredMessage {
@@ -63,6 +69,8 @@ export interface StoredMessage {
   reasoningMs: number | null
   finishReason: FinishReason | null
   createdAt: string
+  /** The user's rating of an answer; null when none (and for the user's own messages). */
+  feedback?: MessageFeedback | null
 }
 
 /** A chat with its newest page of messages (LIMITS.chatPageBytes), oldest first. */

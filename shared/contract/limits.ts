@@ -11,6 +11,8 @@ export const LIMITS = {
   maxBodyBytes: 1024 * 1024,
   /** Characters in a chat title. */
   maxTitleChars: 120,
+  /** Characters in the comment of an answer's feedback. */
+  maxFeedbackCommentChars: 1000,
   minPasswordLength: 8,
   /** Long passphrases are fine; unbounded ones would make hashing a denial-of-service vector. */
   maxPasswordLength: 256,

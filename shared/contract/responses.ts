@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import { API_KEY_PREFIX, type ApiKeySummary, type ChatSummary, type ChatWithMessages, type CurrentUser, type HealthStatus, type StoredMessage, type UserSettings } from './api.ts'
+import { FEEDBACK_RATINGS } from './feedback.ts'
 import { LOCALE_CODES } from './locales.ts'
 import type { ChatSearchHit } from './search.ts'
 import type { SharedChat, ShareSummary } from './shares.ts'
+import { TITLE_SOURCES } from './titles.ts'
 import type { UsageReport } from './usage.ts'
 
 /**
@@ -29,7 +31,14 @@ export const chatSummarySchema = z.object({
   updatedAt: dateTime,
   answering: z.boolean().meta({ description: 'An answer is being generated in this chat (resume it with GET /api/chats/{id}/stream).' }),
   unread: z.boolean().meta({ description: 'An answer ended while nobody was reading it, and the chat has not been opened since.' }),
+  pinned: z.boolean().meta({ description: 'Pinned chats come first in GET /api/chats.' }),
+  titleSource: z.enum(TITLE_SOURCES).meta({ description: '`fallback`: the first message cut short, which a title generated after the first answer replaces; `generated`; `user`: renamed, never replaced.' }),
 }).meta({ id: 'ChatSummary' })
+
+export const messageFeedbackSchema = z.object({
+  rating: z.enum(FEEDBACK_RATINGS),
+  comment: z.string().nullable(),
+}).meta({ id: 'MessageFeedback' })
 
 export const storedMessageSchema = z.object({
   id: z.int(),
@@ -46,6 +55,7 @@ export const storedMessageSchema = z.object({
   reasoningMs: z.int().nullable(),
   finishReason: z.enum(['stop', 'length']).nullable(),
   createdAt: dateTime,
+  feedback: messageFeedbackSchema.nullable().optional().meta({ description: 'The user\'s rating of an answer, if any.' }),
 }).meta({ id: 'StoredMessage' })
 
 export const chatWithMessagesSchema = chatSummarySchema.extend({
@@ -69,6 +79,7 @@ export const usageReportSchema = z.object({
   freeDailyNeurons: z.number(),
   dailyNeuronLimit: z.number().nullable(),
   resetsAt: dateTime,
+  feedback: z.array(z.object({ model: z.string(), up: z.int(), down: z.int() })).meta({ description: 'The user\'s thumbs up and down on answers, per model that wrote them (all time).' }),
 }).meta({ id: 'UsageReport' })
 
 export const modelConfigurationSchema = z.object({

@@ -101,9 +101,9 @@ export const createChatSchema = z.object({ title: chatTitleSchema.optional(), mo
 export const createChatRequestSchema = createChatSchema.extend({
   messages: z.array(chatMessageSchema).max(LIMITS.maxMessages, { error: ERRORS.tooManyMessages }).optional(),
 })
-/** PATCH /api/chats/:id: a new title, a new model for the next turn, or both (neither: the title is missing). */
-export const updateChatSchema = z.object({ title: chatTitleSchema.optional(), model: chatModelSchema.optional() })
-  .refine(body => body.title !== undefined || body.model !== undefined, { error: ERRORS.titleInvalid, path: ['title'] })
+/** PATCH /api/chats/:id: a new title, a new model for the next turn, pinned or not; any of them (none: the title is missing). */
+export const updateChatSchema = z.object({ title: chatTitleSchema.optional(), model: chatModelSchema.optional(), pinned: z.boolean({ error: ERRORS.pinnedInvalid }).optional() })
+  .refine(body => body.title !== undefined || body.model !== undefined || body.pinned !== undefined, { error: ERRORS.titleInvalid, path: ['title'] })
 
 /** A positive id in a path or query (chats, messages). */
 export const idSchema = z.string().regex(/^\d{1,10}$/, { error: ERRORS.invalidId })

@@ -1,3 +1,4 @@
+import type { ModelFeedback } from './feedback.ts'
 import type { ModelPricing } from './model-types.ts'
 
 /**
@@ -57,6 +58,8 @@ export interface UsageReport {
   dailyNeuronLimit: number | null
   /** When today's counts start again (the next 00:00 UTC), ISO 8601. */
   resetsAt: string
+  /** The user's ratings of answers per model that wrote them, all time. */
+  feedback: ModelFeedback[]
 }
 
 /** The next midnight UTC: when a daily allowance starts again. */

@@ -90,10 +90,10 @@ describe('keyboard only', () => {
       await expectFocusOn(page, 'chat-item-menu')
       expect((await storedChat(await asUser(email), chatId)).title).toBe('Renamed by keyboard')
 
-      // Delete: the menu again, down to Delete, Enter; in the dialog, Tab to Delete, Enter.
+      // Delete: the menu again, End to Delete (the last item), Enter; in the dialog, Tab to Delete, Enter.
       await page.keyboard.press('Enter')
       await page.getByRole('menuitem').first().waitFor()
-      await page.keyboard.press('ArrowDown')
+      await page.keyboard.press('End')
       await page.keyboard.press('Enter')
       await page.getByTestId('delete-confirm').waitFor()
       expect((await focused(page)).inDialog, 'the dialog takes focus').toBe(true)

@@ -252,6 +252,30 @@ describe('leave, then send at once', () => {
   })
 })
 
+describe('a failed title', () => {
+  it.each([
+    ['Workers AI answers 500', { error: { status: 500, code: 3043 } }],
+    ['Workers AI breaks off', { dropAfterTokens: 1 }],
+  ])('when %s, logs one calm line: no stack, no token, no question', async (_, title) => {
+    const lines = () => app.logs().split('\n').filter(line => line.includes('[titles]'))
+    const before = lines().length
+    const id = marker('title')
+    const chat = await user.createChat()
+    const turn = await chatTurn(app.url, user.cookie, chat.id, `Name this chat ${id} ${directive({ title })}`)
+    expect(turn.sawFinish).toBe(true)
+    await waitForRecord(emulator, id, r => r.behaviourSource === 'title' && r.outcome !== 'in-progress')
+    await sleep(300)
+    const added = lines().slice(before)
+    expect(added).toHaveLength(1)
+    expect(added[0]).toMatch(/^\[titles\] a chat keeps its first message as title: \w/)
+    const tail = app.logs().slice(app.logs().lastIndexOf('[titles]'))
+    expect(tail).not.toContain(TOKEN)
+    expect(tail).not.toContain(id)
+    expect(tail).not.toMatch(/^\s+at /m)
+    expect((await storedChat(user, chat.id)).title).toMatch(/^Name this chat/)
+  })
+})
+
 describe('secrets', () => {
   it('the API token appears in no response body, no stream and no server log line', async () => {
     // Make sure the failure paths have run (this test may be run alone).

@@ -111,6 +111,22 @@ describe('storage quota (USER_STORAGE_QUOTA_MB)', () => {
     expect((await chatTurn(app.url, user.cookie, chat.id, question('after truncation'))).status).toBe(200)
   })
 
+  it('a feedback comment counts toward it: one that would pass it gets 403 and is not stored', async () => {
+    const user = await signUp(app.url)
+    const chat = await (await user.fetch('/api/chats', { method: 'POST', body: { messages: conversation(32, 32_000) } })).json() as { id: number }
+    expect((await user.fetch('/api/chats', { method: 'POST', body: { messages: conversation(1, 23_043) } })).status).toBe(201)
+    const used = await expectCounted(user)
+    expect(1024 * 1024 - used).toBe(1500)
+    const answer = ((await (await user.fetch(`/api/chats/${chat.id}`)).json()) as ChatWithMessages).messages.findLast(m => m.role === 'assistant')!
+    const feedback = `/api/chats/${chat.id}/messages/${answer.id}/feedback`
+    await expectError(await user.fetch(feedback, { method: 'PUT', body: { rating: 'down', comment: 'é'.repeat(LIMITS.maxFeedbackCommentChars) } }), 403, ERRORS.storageQuotaReached)
+    expect(((await (await user.fetch(`/api/chats/${chat.id}`)).json()) as ChatWithMessages).messages.find(m => m.id === answer.id)!.feedback).toBeNull()
+    expect((await user.fetch(feedback, { method: 'PUT', body: { rating: 'down', comment: 'Too long' } })).status).toBe(200)
+    expect((await storedBytes(user.id)).kept).toBe(used + 'Too long'.length)
+    expect((await user.fetch(feedback, { method: 'DELETE' })).status).toBe(204)
+    expect(await expectCounted(user)).toBe(used)
+  })
+
   it('an answer\'s thinking counts toward it as well as its text', async () => {
     const user = await signUp(app.url)
     const thinker = LIVE_MODELS.find(model => model.capabilities.reasoning)!

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createParser } from 'eventsource-parser'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { emulatorControl } from '../../emulator/client.ts'
-import { parseDirective } from '../../emulator/behaviour.ts'
-import { tokenize } from '../../emulator/tokens.ts'
+import { directive, parseDirective } from '../../emulator/behaviour.ts'
+import { emulatedTitle, tokenize } from '../../emulator/tokens.ts'
+import { TITLE_INSTRUCTIONS } from '../../shared/contract/titles.ts'
 import type { Behaviour } from '../../emulator/types.ts'
 
 const MODEL = '@cf/meta/llama-3.3-70b-instruct-fp8-fast'
@@ -308,5 +309,32 @@ describe('control API and lifecycle', () => {
     await other.close()
     expect(Date.now() - t0).toBeLessThan(1000)
     expect((await readSse(res)).error).toBeDefined()
+  })
+})
+
+describe('title requests', () => {
+  const SMALL = '@cf/meta/llama-3.2-3b-instruct'
+  const titleOf = (question: string) => ({ messages: [{ role: 'system', content: TITLE_INSTRUCTIONS }, { role: 'user', content: question }], stream: true, max_tokens: 24 })
+  const streamed = async (res: Response) => tokenFrames((await readSse(res)).data).map(f => f.response).join('')
+
+  it('answer a deterministic title from the question, in Cloudflare\'s frames, leaving the queue alone', async () => {
+    emu.enqueue({ reply: 'meant for the next answer' })
+    const question = `How do the tides of the North Sea work ${directive({ reply: 'the answer\'s own reply' })}`
+    expect(await streamed(await run(titleOf(question), { model: SMALL }))).toBe(emulatedTitle(question))
+    expect(emulatedTitle(question)).toBe('"How do the tides of."')
+    expect(emu.requests[0]!.behaviourSource).toBe('title')
+    expect(await streamed(await run(ask('next')))).toBe('meant for the next answer')
+  })
+
+  it('follow a `title` behaviour in the question, which the answer itself ignores', async () => {
+    const failing = `Anything ${directive({ title: { error: { status: 500, code: 3043 } } })}`
+    expect((await run(titleOf(failing), { model: SMALL })).status).toBe(500)
+    expect((await run(ask(failing))).status).toBe(200)
+  })
+
+  it('are only requests with the app\'s instructions first', async () => {
+    const res = await run({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'How do the tides work' }], stream: true })
+    expect(await streamed(res)).not.toBe(emulatedTitle('How do the tides work'))
+    expect(emu.requests[0]!.behaviourSource).not.toBe('title')
   })
 })

@@ -14,7 +14,7 @@ import { markdownRenderer } from '../../utils/markdown-render.ts'
 import { requestHistory } from '../../utils/chat-messages.ts'
 import { chatToMarkdown, exportFileName } from '../../utils/chat-export.ts'
 import { ChatRequestError, describeChatError, parseRetryAfter } from '../../utils/chat-errors.ts'
-import { chatTitleFrom } from '../../shared/contract/titles.ts'
+import { chatTitleFrom, cleanTitle } from '../../shared/contract/titles.ts'
 import { addressKey } from '../../server/utils/client-address.ts'
 import { apiKeyOfAuthorization } from '../../server/utils/authorization.ts'
 import { prefersPlainText } from '../../server/answer/negotiation.ts'
@@ -121,6 +121,8 @@ const subjects: Subject[] = [
   } },
   { name: 'message rendering: splitter + markdown-it (utils/markdown-render)', maxLength: MESSAGE, run: renderMessage, msPerThousand: 60 },
   { name: 'chat title (chatTitleFrom, server and browser)', maxLength: MESSAGE, run: chatTitleFrom, msPerThousand: 10 },
+  { name: 'generated title (cleanTitle)', maxLength: MESSAGE, run: cleanTitle, msPerThousand: 10 },
+  { name: 'Markdown export with a rated answer', maxLength: MESSAGE, run: text => chatToMarkdown({ title: 'x', messages: [{ role: 'assistant', content: 'a', feedback: { rating: 'down', comment: text } }] }, { ...EXPORT_LABELS, feedback: { label: 'F', up: 'u', down: 'd' } }), msPerThousand: 10 },
   { name: 'Markdown export (chatToMarkdown)', maxLength: MESSAGE, run: text => chatToMarkdown({ title: text.slice(0, LIMITS.maxTitleChars), messages: [{ role: 'assistant', content: text }] }, EXPORT_LABELS), msPerThousand: 10 },
   { name: 'export file name', maxLength: MESSAGE, run: text => exportFileName(text, 'md'), msPerThousand: 10 },
   { name: 'request history (requestHistory)', maxLength: MESSAGE, run: text => requestHistory([{ role: 'user', content: text }, { role: 'assistant', content: text }], LIMITS.maxBodyBytes), msPerThousand: 10 },
