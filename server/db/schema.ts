@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, date, doublePrecision, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, date, doublePrecision, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core'
 
 /** One schema for PGlite and PostgreSQL. */
 export const users = pgTable('users', {
@@ -55,8 +55,16 @@ export const messages = pgTable('messages', {
   checkpointAt: timestamp('checkpoint_at', { withTimezone: true }),
   /** False for an answer that ended while nobody was reading it, until its chat is opened (unread). */
   seen: boolean('seen').notNull().default(true),
+  /**
+   * The message this one follows (null: the chat's first). Messages form a tree: an edited
+   * question or a regenerated answer is a new child of the same parent, beside the old version.
+   */
+  parentId: integer('parent_id').references((): AnyPgColumn => messages.id, { onDelete: 'cascade' }),
+  /** On the chat's active path, the one conversation its history, export and the model read. */
+  active: boolean('active').notNull().default(true),
 }, table => [
   index('messages_chat_id_idx').on(table.chatId, table.id),
+  index('messages_parent_idx').on(table.parentId, table.id),
   index('messages_streaming_idx').on(table.chatId).where(sql`${table.status} = 'streaming'`),
   index('messages_unseen_idx').on(table.chatId).where(sql`not ${table.seen}`),
 ])

@@ -1,3 +1,4 @@
+import type { MessageSiblings } from './branches.ts'
 import type { LocaleCode } from './locales.ts'
 import type { ChatMessage } from './schemas.ts'
 
@@ -63,6 +64,9 @@ export interface StoredMessage {
   reasoningMs: number | null
   finishReason: FinishReason | null
   createdAt: string
+  /** The message this one follows on the chat's active path; null for the first. */
+  parentId: number | null
+  siblings: MessageSiblings
 }
 
 /** A chat with its newest page of messages (LIMITS.chatPageBytes), oldest first. */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { API_KEY_PREFIX, type ApiKeySummary, type ChatSummary, type ChatWithMessages, type CurrentUser, type HealthStatus, type StoredMessage, type UserSettings } from './api.ts'
+import { messageSiblingsSchema } from './branches.ts'
 import { LOCALE_CODES } from './locales.ts'
 import type { UsageReport } from './usage.ts'
 
@@ -44,6 +45,8 @@ export const storedMessageSchema = z.object({
   reasoningMs: z.int().nullable(),
   finishReason: z.enum(['stop', 'length']).nullable(),
   createdAt: dateTime,
+  parentId: z.int().nullable().meta({ description: 'The message this one follows on the active path; null for the first.' }),
+  siblings: messageSiblingsSchema,
 }).meta({ id: 'StoredMessage' })
 
 export const chatWithMessagesSchema = chatSummarySchema.extend({
