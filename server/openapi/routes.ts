@@ -36,6 +36,7 @@ export interface Operation {
 }
 
 const idParams = z.object({ id: z.string().regex(/^\d+$/) })
+const branchParams = z.object({ id: z.string().regex(/^\d+$/), messageId: z.string().regex(/^\d+$/) })
 const modelParams = z.object({ model_name: z.string().meta({ description: 'The last segment of a Cloudflare model id, e.g. `llama-3.3-70b-instruct-fp8-fast`.' }) })
 const generationParams = z.object({ id: z.uuid().meta({ description: 'The `generationId` of the stream\'s `start` frame.' }) })
 
@@ -48,13 +49,13 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
     post: {
       tags: ['Chat'],
       summary: 'Stream the answer to a chat turn',
-      description: 'The chat endpoint. The last message is the user\'s new one; in a saved chat it and the answer are stored. `is_playground=true` stores nothing.',
+      description: 'The chat endpoint. The last message is the user\'s new one; in a saved chat it and the answer are stored. `is_playground=true` stores nothing. In a saved chat `messages` is the active path: one that leaves the stored path (an edited question, a regenerated answer) starts a new version where it leaves, and the old one stays (`parentId` names the place outright).',
       access: 'user',
       path: modelParams,
       query: chatQuerySchema,
       body: chatRequestSchema,
       responses: { 200: { description: `${CHAT_STREAM} ${PLAIN_TEXT}`, content: { 'text/event-stream': null, 'text/plain': null } } },
-      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, or an invalid query or body`, 403: ERRORS.storageQuotaReached, 404: ERRORS.chatNotFound, 413: `${ERRORS.contextTooLong}, or ${ERRORS.bodyTooLarge}`, 415: ERRORS.unsupportedMediaType, 429: `${ERRORS.chatRateLimited}, ${ERRORS.dailyNeuronLimit} or ${ERRORS.tooManyAnswers} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
+      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, or an invalid query or body`, 403: ERRORS.storageQuotaReached, 404: `${ERRORS.chatNotFound}, or ${ERRORS.messageNotFound} (parentId)`, 413: `${ERRORS.contextTooLong}, or ${ERRORS.bodyTooLarge}`, 415: ERRORS.unsupportedMediaType, 429: `${ERRORS.chatRateLimited}, ${ERRORS.dailyNeuronLimit} or ${ERRORS.tooManyAnswers} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
     },
   },
   '/api/ai/models': { get: { tags: ['Chat'], summary: 'The model catalogue', access: 'public', responses: { 200: z.array(modelConfigurationSchema) } } },
@@ -90,7 +91,10 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
     get: { tags: ['Chats'], summary: 'Resume the chat\'s answer in progress', description: 'Everything generated so far at once, then the rest live, ending as the original stream does; 204 when the chat has no answer in progress.', access: 'user', path: idParams, responses: { 200: { description: CHAT_STREAM, content: { 'text/event-stream': null } }, 204: null }, errors: { 404: ERRORS.chatNotFound } },
   },
   '/api/chats/{id}/messages': {
-    delete: { tags: ['Chats'], summary: 'Delete a message and every later one', access: 'user', path: idParams, query: truncateQuerySchema, responses: { 204: null }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
+    delete: { tags: ['Chats'], summary: 'Delete a message and every later one', description: 'Every version below it goes too; when it was on the active path, the newest version beside it takes its place.', access: 'user', path: idParams, query: truncateQuerySchema, responses: { 204: null }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
+  },
+  '/api/chats/{id}/messages/{messageId}/activate': {
+    post: { tags: ['Chats'], summary: 'Switch to another version of a message', description: 'The chat\'s active path (its history, export and the model\'s context) goes through this message, and below it along the newest versions. Answers the chat with the newest page of the new path, as GET /api/chats/{id}.', access: 'user', path: branchParams, responses: { 200: chatWithMessagesSchema }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
   },
   '/api/v1/models': { get: { tags: ['OpenAI-compatible'], summary: 'The live models, in OpenAI\'s list format', access: 'apiKey', responses: { 200: openAiModelListSchema } } },
   '/api/v1/chat/completions': {

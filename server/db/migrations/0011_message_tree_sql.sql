@@ -153,7 +153,7 @@ BEGIN
            (v_answer_id, p_chat_id, 'assistant', '', 'streaming', p_model, p_generation_id, now(), false, v_user_id);
   END IF;
   -- A turn that continues the path changes nothing on it; one that branches makes its path the active one.
-  IF CASE WHEN v_reuse THEN v_next.id IS DISTINCT FROM v_path[v_n] ELSE v_parent IS DISTINCT FROM v_path[v_n] END THEN
+  IF (v_reuse AND v_next.id IS DISTINCT FROM v_path[v_n]) OR (NOT v_reuse AND v_parent IS DISTINCT FROM v_path[v_n]) THEN
     PERFORM set_active_path(p_chat_id, v_answer_id);
   END IF;
   RETURN QUERY SELECT 'started'::text, v_user_id, v_answer_id, v_superseded;
