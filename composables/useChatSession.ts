@@ -1,6 +1,6 @@
 import { useChat } from '@ai-sdk/vue'
 import { DefaultChatTransport } from 'ai'
-import type { ChatMessage, ChatWithMessages, MessageStatus, StoredStatus } from '#shared/contract'
+import type { ChatMessage, ChatWithMessages, MessageSiblings, MessageStatus, StoredStatus } from '#shared/contract'
 
 /** What the list shows for a message: a stored status, or that it is still arriving. */
 export type MessageDisplayStatus = StoredStatus
@@ -34,8 +34,9 @@ export function chatEndpoint(modelName: string, chatId: number | null): string {
 
 /**
  * One conversation on `useChat`: sends exactly `{messages:[{role,content}]}` to the chat endpoint
- * of the chosen model, and implements stop, regenerate, edit-and-resend and retry, keeping the
- * stored history in step (truncate first, then resend). In a saved chat the answer outlives the
+ * of the chosen model, and implements stop, regenerate, edit-and-resend and retry: an edit or a
+ * regenerated answer is a new version in the stored chat, beside the old one, and
+ * `switchVersion` shows another version. In a saved chat the answer outlives the
  * page: `resume` reads an answer in progress from its start (`GET /api/chats/:id/stream`, the
  * reconnect request of useChat's transport), after a reload, in a second tab, or after the
  * network dropped.
@@ -52,6 +53,13 @@ export function useChatSession(options: ChatSessionOptions) {
   let finished = 0
   /** The page is going away: what ends now is not an answer ending. */
   let leaving = false
+  /**
+   * Where the next question goes in the saved chat's tree (the stored message it follows, null
+   * for a new first message), for an edit or a regenerated answer; undefined continues the chat.
+   */
+  let branchFrom: number | null | undefined
+  /** The turn under way made a new version: the versions shown change when it ends. */
+  let branched = false
 
   const transport = new DefaultChatTransport<NeptunUIMessage>({
     api: chatEndpoint(options.model.value, options.chatId),
@@ -64,9 +72,11 @@ export function useChatSession(options: ChatSessionOptions) {
       const shown = toChatRequestMessages(messages)
       const shownChars = shown.reduce((sum, message) => sum + message.content.length, 0)
       const earlier = shownChars < budget && options.earlierHistory ? await options.earlierHistory(budget - shownChars).catch(() => []) : []
+      const parentId = options.chatId === null ? undefined : branchFrom
+      branchFrom = undefined
       return {
         api: chatEndpoint(options.model.value, options.chatId),
-        body: { messages: requestHistory([...earlier, ...shown], budget) },
+        body: { messages: requestHistory([...earlier, ...shown], budget), ...(parentId === undefined ? {} : { parentId }) },
       }
     },
     // The answer in progress, replayed from its start: 204 when there is none.
@@ -84,6 +94,10 @@ export function useChatSession(options: ChatSessionOptions) {
       if (messages.some(other => other.id === message.id))
         localStatus.set(message.id, isAbort ? 'aborted' : isError ? 'error' : message.metadata?.status ?? 'complete')
       options.onAnswerEnd?.()
+      if (branched && options.chatId !== null) {
+        branched = false
+        void refreshVersions()
+      }
       // The network dropped, not the answer: it goes on in a saved chat, so read it again.
       if (isDisconnect && options.chatId !== null) resumeWhenOnline()
     },
@@ -171,21 +185,47 @@ export function useChatSession(options: ChatSessionOptions) {
   }
 
   /**
-   * Removes `messages[index]` and everything after it from the stored chat. The id comes from the
-   * load or the stream metadata; when it is unknown (the request failed before the server said),
-   * the stored chat is read and the message at the same position is used.
+   * The next question follows the message before `messages[index]` in the stored chat: a new
+   * version beside the one at `index` (an edit), or beside its answer (a regenerate, which asks
+   * the same question again). When its id is unknown (the request failed before the server said),
+   * the server finds the place from the history sent.
    */
-  async function truncateStoredFrom(index: number): Promise<void> {
+  function branchAt(index: number): void {
     if (options.chatId === null) return
-    let id = databaseIdAt(chat.messages.value, index)
-    if (id === undefined) {
-      // Counted from the nearest earlier message whose id is known: the list may start at a later page.
-      const anchor = chat.messages.value.findLastIndex((_, at) => at < index && databaseIdAt(chat.messages.value, at) !== undefined)
-      const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}`)
-      const from = anchor === -1 ? 0 : stored.messages.findIndex(message => message.id === databaseIdAt(chat.messages.value, anchor)) + 1
-      id = from > 0 || anchor === -1 ? stored.messages[from + index - (anchor + 1)]?.id : undefined
+    branchFrom = index === 0 ? null : databaseIdAt(chat.messages.value, index - 1)
+    branched = true
+  }
+
+  /** The versions of each shown message, as the stored chat has them now. */
+  async function refreshVersions(): Promise<void> {
+    const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}`).catch(() => undefined)
+    if (!stored) return
+    const versions = new Map<number, MessageSiblings>(stored.messages.map(message => [message.id, message.siblings]))
+    const shown = chat.messages.value
+    chat.messages.value = shown.map((message, at) => {
+      const siblings = versions.get(databaseIdAt(shown, at) ?? 0)
+      return siblings ? { ...message, metadata: { ...message.metadata, siblings } } : message
+    })
+  }
+
+  /**
+   * Shows another version of `messages[index]` (the stored message `versionId`): the chat's
+   * active path goes through it, and what follows it is that version's branch.
+   */
+  async function switchVersion(index: number, versionId: number): Promise<void> {
+    if (options.chatId === null || busy.value) return
+    const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}/messages/${versionId}/activate`, { method: 'POST' })
+    const from = stored.messages.findIndex(message => message.id === versionId)
+    const page = stored.messages.map(storedToUIMessage)
+    localStatus.clear()
+    if (from === -1) {
+      // The version is older than the newest page of its branch: show that page.
+      if (options.hasEarlier) options.hasEarlier.value = stored.hasEarlier
+      chat.messages.value = page
     }
-    if (id !== undefined) await $fetch(`/api/chats/${options.chatId}/messages`, { method: 'DELETE', query: { from: id } })
+    else {
+      chat.messages.value = [...chat.messages.value.slice(0, index), ...page.slice(from)]
+    }
   }
 
   async function send(text: string): Promise<void> {
@@ -234,22 +274,23 @@ export function useChatSession(options: ChatSessionOptions) {
 
   /**
    * Asks again for the last answer. The user message goes too and is sent again, so the stored
-   * chat holds it exactly once whatever the server kept of the failed or replaced turn.
+   * chat holds it exactly once whatever the server kept of the failed or replaced turn; an
+   * answer it had stays, as another version.
    */
   async function regenerate(): Promise<void> {
     const index = lastUserIndex()
     if (index === -1 || busy.value) return
     chat.clearError()
-    await truncateStoredFrom(index)
+    branchAt(index)
     chat.messages.value = chat.messages.value.slice(0, index + 1)
     await chat.regenerate()
   }
 
-  /** Replaces the user message at `index` with `text` and answers from there. */
+  /** Asks `text` in place of the user message at `index` (kept as another version), and answers from there. */
   async function editAndResend(index: number, text: string): Promise<void> {
     if (!text.trim() || busy.value) return
     chat.clearError()
-    await truncateStoredFrom(index)
+    branchAt(index)
     chat.messages.value = chat.messages.value.slice(0, index)
     await chat.sendMessage({ text })
   }
@@ -284,6 +325,7 @@ export function useChatSession(options: ChatSessionOptions) {
     regenerate,
     retry: regenerate,
     editAndResend,
+    switchVersion,
     prepend,
     clear,
     resume,

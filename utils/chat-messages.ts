@@ -1,5 +1,5 @@
 import type { UIMessage } from 'ai'
-import type { ChatMessage, ChatStreamMetadata, StoredMessage, StoredStatus } from '#shared/contract'
+import type { ChatMessage, ChatStreamMetadata, MessageSiblings, StoredMessage, StoredStatus } from '#shared/contract'
 import { LIMITS } from '#shared/contract/limits'
 import { CHARS_PER_TOKEN, conversationTokenBudget, findLiveModel } from '#shared/contract/models'
 
@@ -9,6 +9,8 @@ export interface NeptunMessageMetadata extends Omit<ChatStreamMetadata, 'status'
   dbId?: number
   /** How the answer ended, or `streaming` for one loaded while it was still being generated. */
   status?: StoredStatus
+  /** The versions of this message in the stored chat (edits, regenerated answers). */
+  siblings?: MessageSiblings
 }
 
 export type NeptunUIMessage = UIMessage<NeptunMessageMetadata>
@@ -87,6 +89,7 @@ export function storedToUIMessage(message: StoredMessage): NeptunUIMessage {
     metadata: {
       dbId: message.id,
       status: message.status,
+      ...(message.siblings ? { siblings: message.siblings } : {}),
       ...(message.model ? { model: message.model } : {}),
       ...(usage ? { usage } : {}),
       ...(message.reasoningMs === null ? {} : { reasoningMs: message.reasoningMs }),

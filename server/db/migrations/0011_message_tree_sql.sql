@@ -97,9 +97,14 @@ BEGIN
       END LOOP;
       v_j := coalesce(v_j, v_n);
     END IF;
-    -- The path ends with this very question, unanswered: it is answered (a retry).
+    -- The path ends with this very question, unanswered (a retry) or being answered (the same
+    -- question twice at once): that question is the one asked.
     IF v_j = v_n AND v_n > 0 AND EXISTS (SELECT 1 FROM messages WHERE id = v_path[v_n] AND role = 'user' AND content = p_content) THEN
       v_j := v_n - 1;
+    ELSIF v_j = v_n AND v_n > 1
+      AND EXISTS (SELECT 1 FROM messages WHERE id = v_path[v_n] AND status = 'streaming' AND checkpoint_at >= v_live_since)
+      AND EXISTS (SELECT 1 FROM messages WHERE id = v_path[v_n - 1] AND role = 'user' AND content = p_content) THEN
+      v_j := v_n - 2;
     END IF;
     v_parent := CASE WHEN v_j = 0 THEN NULL ELSE v_path[v_j] END;
   END IF;
