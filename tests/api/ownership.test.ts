@@ -34,6 +34,7 @@ const routes: [string, (chatId: number) => Promise<Response>][] = [
   ['PATCH /api/chats/:id', id => bob.fetch(`/api/chats/${id}`, { method: 'PATCH', body: { title: 'Hijacked' } })],
   ['DELETE /api/chats/:id', id => bob.fetch(`/api/chats/${id}`, { method: 'DELETE' })],
   ['DELETE /api/chats/:id/messages?from=', id => bob.fetch(`/api/chats/${id}/messages?from=${aliceChat.messages[0]!.id}`, { method: 'DELETE' })],
+  ['POST /api/chats/:id/messages/:messageId/activate', id => bob.fetch(`/api/chats/${id}/messages/${aliceChat.messages[0]!.id}/activate`, { method: 'POST' })],
   ['POST the chat endpoint', id => bob.fetch(chatPath(`chat_id=${id}`), { method: 'POST', body: { messages: [{ role: 'user', content: `Injected ${bobMarker}` }] } })],
   ['POST the chat endpoint with is_playground=false', id => bob.fetch(chatPath(`chat_id=${id}&is_playground=false`), { method: 'POST', body: { messages: [{ role: 'user', content: `Injected ${bobMarker}` }] } })],
 ]
