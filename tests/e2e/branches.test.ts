@@ -6,6 +6,7 @@ import {
   apiUser, directive, emulatorControl, emulatorUrl, launchChromium, newContext, open, reload, send, shot,
   shownMessages, startChat, storedChat, waitForAnswer,
 } from './support.ts'
+import { axeViolations, describeViolations, isBlocking } from './a11y/axe.ts'
 
 let browser: Browser
 beforeAll(async () => { browser = await launchChromium() })
@@ -18,9 +19,10 @@ describe('versions of a message', () => {
     const user = await apiUser()
     const emulator = emulatorControl(emulatorUrl())
     const { context, page, pageErrors } = await newContext(browser, { user })
+    let chatId = 0
     try {
       await open(page, '/')
-      const chatId = await startChat(page, `First question ${directive({ reply: 'First answer.' })}`)
+      chatId = await startChat(page, `First question ${directive({ reply: 'First answer.' })}`)
       await waitForAnswer(page, 2)
       await send(page, `Second question ${directive({ reply: 'Second answer.' })}`)
       await waitForAnswer(page, 4)
@@ -79,10 +81,27 @@ describe('versions of a message', () => {
       expect(await texts(page)).toEqual(editedTexts)
       await expect(page.locator('[data-testid=message][data-role=user]').nth(1).getByTestId('version-position').textContent()).resolves.toBe('2 / 2')
       await expect(page.locator('[data-testid=message][data-role=assistant]').last().getByTestId('version-position').textContent()).resolves.toBe('1 / 2')
+      const blocking = (await axeViolations(page)).filter(isBlocking)
+      expect(blocking, describeViolations(blocking)).toEqual([])
       expect(pageErrors).toEqual([])
     }
     finally {
       await context.close()
+    }
+
+    // The same switcher in German.
+    const german = await newContext(browser, { user, locale: 'de-DE' })
+    try {
+      await open(german.page, `/chat/${chatId}`)
+      const switcher = german.page.locator('[data-testid=message][data-role=user]').nth(1).getByTestId('version-switcher')
+      await expect(switcher.getAttribute('aria-label')).resolves.toBe('Versionen dieser Nachricht')
+      await expect(switcher.getByRole('button', { name: 'Vorherige Version' }).count()).resolves.toBe(1)
+      await expect(switcher.getByRole('button', { name: 'Nächste Version' }).count()).resolves.toBe(1)
+      await expect(switcher.textContent()).resolves.toContain('Version 2 von 2')
+      expect(german.pageErrors).toEqual([])
+    }
+    finally {
+      await german.context.close()
     }
   })
 })
