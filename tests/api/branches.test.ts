@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { DEFAULT_MODEL_NAME, ERRORS, LIMITS, type ChatMessage, type ChatWithMessages, type StoredMessage } from '../../shared/contract/index.ts'
 import { emulatorControl } from '../../emulator/client.ts'
 import type { ChatMessage as EmulatorMessage } from '../../emulator/types.ts'
-import { expectApiError, marker, readUiStream, signUp, type TestUser } from '../support/api-client.ts'
+import { directive, expectApiError, marker, readUiStream, signUp, type TestUser } from '../support/api-client.ts'
 
 const appUrl = inject('appUrl')
 const emulator = emulatorControl(inject('emulatorUrl'))
@@ -138,6 +138,28 @@ describe('regenerating an answer', () => {
     expect(after.messages[1]!.siblings.count).toBe(2)
     const old = await (await activate(chat.id, after.messages[1]!.siblings.ids[0]!)).json() as ChatWithMessages
     expect(contents(old)).toEqual([u1, first])
+  })
+})
+
+describe('a regenerated answer that fails before its first token', () => {
+  it('leaves the earlier answer on the active path', async () => {
+    const chat = await twoTurns()
+    await emulator.enqueue({ error: { status: 500, code: 3043 } })
+    const res = await user.fetch(`/api/ai/cloudflare/${DEFAULT_MODEL_NAME}/chat?chat_id=${chat.id}`, { method: 'POST', body: { messages: plain(chat.messages.slice(0, 3)) } })
+    await expectApiError(res, 502, ERRORS.upstreamFailed)
+    expect(await getChat(chat.id)).toMatchObject({ messages: chat.messages })
+  })
+})
+
+describe('a chat created with a conversation', () => {
+  it('stores it as one path, each message following the one before', async () => {
+    const res = await user.fetch('/api/chats', { method: 'POST', body: { messages: [
+      { role: 'user', content: `Saved ${marker()}` }, { role: 'assistant', content: 'Kept.' }, { role: 'user', content: `More ${directive({ reply: 'x' })}` }, { role: 'assistant', content: 'Done.' },
+    ] } })
+    expect(res.status).toBe(201)
+    const chat = await getChat((await res.json() as { id: number }).id)
+    expect(chat.messages.map(m => m.parentId)).toEqual([null, ...chat.messages.slice(0, 3).map(m => m.id)])
+    expect(chat.messages.every(m => m.siblings.count === 1)).toBe(true)
   })
 })
 
