@@ -1,6 +1,6 @@
 import { useChat } from '@ai-sdk/vue'
 import { DefaultChatTransport } from 'ai'
-import type { ChatMessage, ChatWithMessages, MessageSiblings, MessageStatus, StoredStatus } from '#shared/contract'
+import type { ChatMessage, ChatWithMessages, MessageStatus, StoredStatus } from '#shared/contract'
 
 /** What the list shows for a message: a stored status, or that it is still arriving. */
 export type MessageDisplayStatus = StoredStatus
@@ -53,13 +53,6 @@ export function useChatSession(options: ChatSessionOptions) {
   let finished = 0
   /** The page is going away: what ends now is not an answer ending. */
   let leaving = false
-  /**
-   * Where the next question goes in the saved chat's tree (the stored message it follows, null
-   * for a new first message), for an edit or a regenerated answer; undefined continues the chat.
-   */
-  let branchFrom: number | null | undefined
-  /** The turn under way made a new version: the versions shown change when it ends. */
-  let branched = false
 
   const transport = new DefaultChatTransport<NeptunUIMessage>({
     api: chatEndpoint(options.model.value, options.chatId),
@@ -72,8 +65,7 @@ export function useChatSession(options: ChatSessionOptions) {
       const shown = toChatRequestMessages(messages)
       const shownChars = shown.reduce((sum, message) => sum + message.content.length, 0)
       const earlier = shownChars < budget && options.earlierHistory ? await options.earlierHistory(budget - shownChars).catch(() => []) : []
-      const parentId = options.chatId === null ? undefined : branchFrom
-      branchFrom = undefined
+      const parentId = versions.takeParentId()
       return {
         api: chatEndpoint(options.model.value, options.chatId),
         body: { messages: requestHistory([...earlier, ...shown], budget), ...(parentId === undefined ? {} : { parentId }) },
@@ -94,16 +86,21 @@ export function useChatSession(options: ChatSessionOptions) {
       if (messages.some(other => other.id === message.id))
         localStatus.set(message.id, isAbort ? 'aborted' : isError ? 'error' : message.metadata?.status ?? 'complete')
       options.onAnswerEnd?.()
-      if (branched && options.chatId !== null) {
-        branched = false
-        void refreshVersions()
-      }
+      versions.turnEnded()
       // The network dropped, not the answer: it goes on in a saved chat, so read it again.
       if (isDisconnect && options.chatId !== null) resumeWhenOnline()
     },
   })
 
   const busy = computed(() => chat.status.value === 'submitted' || chat.status.value === 'streaming')
+  const versions = useChatVersions({ chatId: options.chatId, messages: chat.messages as Ref<NeptunUIMessage[]>, hasEarlier: options.hasEarlier })
+
+  /** Shows another version of `messages[index]` (the stored message `versionId`). */
+  async function switchVersion(index: number, versionId: number): Promise<void> {
+    if (busy.value) return
+    await versions.show(index, versionId)
+    localStatus.clear()
+  }
   // Asked (submitted), then under way (streaming: the answer's row exists on the server by now).
   watch(chat.status, (status: string) => {
     if (status === 'submitted' || status === 'streaming') options.onAnswerStart?.()
@@ -184,50 +181,6 @@ export function useChatSession(options: ChatSessionOptions) {
     else window.addEventListener('online', () => void resume(), { once: true })
   }
 
-  /**
-   * The next question follows the message before `messages[index]` in the stored chat: a new
-   * version beside the one at `index` (an edit), or beside its answer (a regenerate, which asks
-   * the same question again). When its id is unknown (the request failed before the server said),
-   * the server finds the place from the history sent.
-   */
-  function branchAt(index: number): void {
-    if (options.chatId === null) return
-    branchFrom = index === 0 ? null : databaseIdAt(chat.messages.value, index - 1)
-    branched = true
-  }
-
-  /** The versions of each shown message, as the stored chat has them now. */
-  async function refreshVersions(): Promise<void> {
-    const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}`).catch(() => undefined)
-    if (!stored) return
-    const versions = new Map<number, MessageSiblings>(stored.messages.map(message => [message.id, message.siblings]))
-    const shown = chat.messages.value
-    chat.messages.value = shown.map((message, at) => {
-      const siblings = versions.get(databaseIdAt(shown, at) ?? 0)
-      return siblings ? { ...message, metadata: { ...message.metadata, siblings } } : message
-    })
-  }
-
-  /**
-   * Shows another version of `messages[index]` (the stored message `versionId`): the chat's
-   * active path goes through it, and what follows it is that version's branch.
-   */
-  async function switchVersion(index: number, versionId: number): Promise<void> {
-    if (options.chatId === null || busy.value) return
-    const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}/messages/${versionId}/activate`, { method: 'POST' })
-    const from = stored.messages.findIndex(message => message.id === versionId)
-    const page = stored.messages.map(storedToUIMessage)
-    localStatus.clear()
-    if (from === -1) {
-      // The version is older than the newest page of its branch: show that page.
-      if (options.hasEarlier) options.hasEarlier.value = stored.hasEarlier
-      chat.messages.value = page
-    }
-    else {
-      chat.messages.value = [...chat.messages.value.slice(0, index), ...page.slice(from)]
-    }
-  }
-
   async function send(text: string): Promise<void> {
     if (!text.trim() || busy.value) return
     chat.clearError()
@@ -281,7 +234,7 @@ export function useChatSession(options: ChatSessionOptions) {
     const index = lastUserIndex()
     if (index === -1 || busy.value) return
     chat.clearError()
-    branchAt(index)
+    versions.branchAt(index)
     chat.messages.value = chat.messages.value.slice(0, index + 1)
     await chat.regenerate()
   }
@@ -290,7 +243,7 @@ export function useChatSession(options: ChatSessionOptions) {
   async function editAndResend(index: number, text: string): Promise<void> {
     if (!text.trim() || busy.value) return
     chat.clearError()
-    branchAt(index)
+    versions.branchAt(index)
     chat.messages.value = chat.messages.value.slice(0, index)
     await chat.sendMessage({ text })
   }

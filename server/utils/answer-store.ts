@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
 import { sql, type SQL } from 'drizzle-orm'
-import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, type ChatMessage, type FinishReason, type StoredStatus } from '#shared/contract'
+import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, type FinishReason, type StoredStatus } from '#shared/contract'
 import type { AnswerProgress, CheckpointResult } from '../answer/checkpoints.ts'
 import type { AnswerRow } from '../answer/follow-row.ts'
 import type { AnswerToStore } from './answer-price.ts'
@@ -44,33 +43,13 @@ export async function startTurn(db: Database, turn: { userId: number, chatId: nu
     select outcome, user_message_id, assistant_message_id, superseded
     from start_turn(${turn.userId}, ${turn.chatId}, ${turn.content}, ${chatTitleFrom(turn.content)}, ${DEFAULT_CHAT_TITLE},
       ${turn.generationId}, ${turn.model}, ${answersAtOncePerUser}::integer, ${answerStaleMs}::integer, ${storageBytesPerUser}::bigint,
-      ${sqlTextArray(turn.place.history.map(messageHash))}::text[], ${turn.place.parentId ?? null}::integer, ${turn.place.parentId !== undefined})`)
+      ${historyHashes(turn.place.history)}::text[], ${turn.place.parentId ?? null}::integer, ${turn.place.parentId !== undefined})`)
   if (!row) throw apiError(404, ERRORS.chatNotFound)
   if (row.outcome === 'no_parent') throw apiError(404, ERRORS.messageNotFound)
   if (row.outcome === 'busy') throw tooManyAnswers()
   if (row.outcome === 'over_quota') throw apiError(403, ERRORS.storageQuotaReached)
   const ids = { userMessageId: row.user_message_id, assistantMessageId: row.assistant_message_id }
   return row.outcome === 'joined' ? { ...ids, joined: row.superseded! } : { ...ids, superseded: row.superseded ?? undefined }
-}
-
-/**
- * Where a turn's question goes in the chat's tree of messages (the `start_turn` function,
- * migration 0011): after message `parentId` (null: as a new first message) when given, else
- * where `history` (what the client sent before the question) leaves the chat's active path.
- */
-export interface TurnPlace {
-  history: ChatMessage[]
-  parentId?: number | null
-}
-
-/** What `message_hashes` computes in the database for a stored message. */
-function messageHash(message: ChatMessage): string {
-  return createHash('sha256').update(`${message.role}:${message.content}`).digest('hex')
-}
-
-/** A text[] parameter (drizzle would spread a JS array into a row of parameters). */
-function sqlTextArray(values: string[]): string {
-  return `{${values.map(value => `"${value}"`).join(',')}}`
 }
 
 /** 429 for a user at the cap on answers generating at once. */

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto'
 import { sql, type SQL } from 'drizzle-orm'
-import { ERRORS, type ChatWithMessages, type MessageSiblings } from '#shared/contract'
+import { ERRORS, type ChatMessage, type ChatWithMessages, type MessageSiblings } from '#shared/contract'
 
 // A chat's messages form a tree: each names the message it follows (parent_id), an edited
 // question or a regenerated answer is a new version beside the old one, and one path from the
@@ -85,4 +86,23 @@ export async function restoreActivePath(db: Executor, chatId: number, parentId: 
   await db.execute(sql`
     select set_active_path(${chatId}, branch_leaf(s.id))
     from (select id from messages where chat_id = ${chatId} and parent_id is not distinct from ${parentId}::integer order by id desc limit 1) s`)
+}
+
+/**
+ * Where a turn's question goes in the chat's tree of messages (the `start_turn` function,
+ * migration 0011): after message `parentId` (null: as a new first message) when given, else
+ * where `history` (what the client sent before the question) leaves the chat's active path.
+ */
+export interface TurnPlace {
+  history: ChatMessage[]
+  parentId?: number | null
+}
+
+/**
+ * The history as the `text[]` start_turn compares with the stored path: each message's SHA-256
+ * of role and text, as `message_hashes` computes it in the database. Written as an array literal
+ * (drizzle would spread a JS array into a row of parameters); hex digits need no quoting.
+ */
+export function historyHashes(history: readonly ChatMessage[]): string {
+  return `{${history.map(message => createHash('sha256').update(`${message.role}:${message.content}`).digest('hex')).join(',')}}`
 }

@@ -19,7 +19,7 @@ describe('versions of a message', () => {
     const user = await apiUser()
     const emulator = emulatorControl(emulatorUrl())
     const { context, page, pageErrors } = await newContext(browser, { user })
-    let chatId = 0
+    let chatId: number | undefined
     try {
       await open(page, '/')
       chatId = await startChat(page, `First question ${directive({ reply: 'First answer.' })}`)
@@ -92,7 +92,7 @@ describe('versions of a message', () => {
     // The same switcher in German.
     const german = await newContext(browser, { user, locale: 'de-DE' })
     try {
-      await open(german.page, `/chat/${chatId}`)
+      await open(german.page, `/chat/${chatId!}`)
       const switcher = german.page.locator('[data-testid=message][data-role=user]').nth(1).getByTestId('version-switcher')
       await expect(switcher.getAttribute('aria-label')).resolves.toBe('Versionen dieser Nachricht')
       await expect(switcher.getByRole('button', { name: 'Vorherige Version' }).count()).resolves.toBe(1)

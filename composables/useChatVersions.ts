@@ -1,0 +1,81 @@
+import type { ChatWithMessages, MessageSiblings } from '#shared/contract'
+import type { Ref } from 'vue'
+
+export interface ChatVersionsOptions {
+  /** The saved chat's id, or null for the playground (no versions: nothing is stored). */
+  chatId: number | null
+  /** The messages shown (useChat's). */
+  messages: Ref<NeptunUIMessage[]>
+  /** Whether stored messages older than the shown ones exist. */
+  hasEarlier?: Ref<boolean>
+}
+
+/**
+ * The versions of a saved chat's messages, for a chat session: where an edit or a regenerated
+ * answer goes in the stored tree (the request's `parentId`), the ‹ 2 / 3 › counts once such a turn
+ * has ended, and showing another version.
+ */
+export function useChatVersions(options: ChatVersionsOptions) {
+  /** Where the next question goes (the stored message it follows, null: first); undefined continues the chat. */
+  let branchFrom: number | null | undefined
+  /** The turn under way made a new version: the counts shown change when it ends. */
+  let branched = false
+
+  /**
+   * The next question follows the message before `messages[index]`: a new version beside the
+   * one at `index` (an edit), or beside its answer (a regenerate, which asks the same question
+   * again). When its id is unknown (the request failed before the server said), the server
+   * finds the place from the history sent.
+   */
+  function branchAt(index: number): void {
+    if (options.chatId === null) return
+    branchFrom = index === 0 ? null : databaseIdAt(options.messages.value, index - 1)
+    branched = true
+  }
+
+  /** The `parentId` of the request being sent, if it makes a version. */
+  function takeParentId(): number | null | undefined {
+    const parentId = branchFrom
+    branchFrom = undefined
+    return parentId
+  }
+
+  function turnEnded(): void {
+    if (!branched) return
+    branched = false
+    void refresh()
+  }
+
+  /** The versions of each shown message, as the stored chat has them now. */
+  async function refresh(): Promise<void> {
+    const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}`).catch(() => undefined)
+    if (!stored) return
+    const counts = new Map<number, MessageSiblings>(stored.messages.map(message => [message.id, message.siblings]))
+    const shown = options.messages.value
+    options.messages.value = shown.map((message, at) => {
+      const siblings = counts.get(databaseIdAt(shown, at) ?? 0)
+      return siblings ? { ...message, metadata: { ...message.metadata, siblings } } : message
+    })
+  }
+
+  /**
+   * Shows another version of `messages[index]` (the stored message `versionId`): the chat's
+   * active path goes through it, and what follows it is that version's branch.
+   */
+  async function show(index: number, versionId: number): Promise<void> {
+    if (options.chatId === null) return
+    const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}/messages/${versionId}/activate`, { method: 'POST' })
+    const from = stored.messages.findIndex(message => message.id === versionId)
+    const page = stored.messages.map(storedToUIMessage)
+    if (from === -1) {
+      // The version is older than the newest page of its branch: show that page.
+      if (options.hasEarlier) options.hasEarlier.value = stored.hasEarlier
+      options.messages.value = page
+    }
+    else {
+      options.messages.value = [...options.messages.value.slice(0, index), ...page.slice(from)]
+    }
+  }
+
+  return { branchAt, takeParentId, turnEnded, show }
+}
