@@ -65,7 +65,7 @@ export function useChatSession(options: ChatSessionOptions) {
       const shown = toChatRequestMessages(messages)
       const shownChars = shown.reduce((sum, message) => sum + message.content.length, 0)
       const earlier = shownChars < budget && options.earlierHistory ? await options.earlierHistory(budget - shownChars).catch(() => []) : []
-      const parentId = versions.takeParentId()
+      const parentId = versions.parentIdFor(messages)
       return {
         api: chatEndpoint(options.model.value, options.chatId),
         body: { messages: requestHistory([...earlier, ...shown], budget), ...(parentId === undefined ? {} : { parentId }) },
@@ -234,7 +234,7 @@ export function useChatSession(options: ChatSessionOptions) {
     const index = lastUserIndex()
     if (index === -1 || busy.value) return
     chat.clearError()
-    versions.branchAt(index)
+    versions.expectNewVersion()
     chat.messages.value = chat.messages.value.slice(0, index + 1)
     await chat.regenerate()
   }
@@ -243,7 +243,7 @@ export function useChatSession(options: ChatSessionOptions) {
   async function editAndResend(index: number, text: string): Promise<void> {
     if (!text.trim() || busy.value) return
     chat.clearError()
-    versions.branchAt(index)
+    versions.expectNewVersion()
     chat.messages.value = chat.messages.value.slice(0, index)
     await chat.sendMessage({ text })
   }

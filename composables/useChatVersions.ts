@@ -11,33 +11,31 @@ export interface ChatVersionsOptions {
 }
 
 /**
- * The versions of a saved chat's messages, for a chat session: where an edit or a regenerated
- * answer goes in the stored tree (the request's `parentId`), the ‹ 2 / 3 › counts once such a turn
+ * The versions of a saved chat's messages, for a chat session: where a question goes in the
+ * stored tree (the request's `parentId`), the ‹ 2 / 3 › counts once such a turn
  * has ended, and showing another version.
  */
 export function useChatVersions(options: ChatVersionsOptions) {
-  /** Where the next question goes (the stored message it follows, null: first); undefined continues the chat. */
-  let branchFrom: number | null | undefined
-  /** The turn under way made a new version: the counts shown change when it ends. */
+  /** The turn under way makes a new version: the counts shown change when it ends. */
   let branched = false
 
-  /**
-   * The next question follows the message before `messages[index]`: a new version beside the
-   * one at `index` (an edit), or beside its answer (a regenerate, which asks the same question
-   * again). When its id is unknown (the request failed before the server said), the server
-   * finds the place from the history sent.
-   */
-  function branchAt(index: number): void {
-    if (options.chatId === null) return
-    branchFrom = index === 0 ? null : databaseIdAt(options.messages.value, index - 1)
-    branched = true
+  /** The next question is an edit, or asks a question again for another answer. */
+  function expectNewVersion(): void {
+    branched = options.chatId !== null
   }
 
-  /** The `parentId` of the request being sent, if it makes a version. */
-  function takeParentId(): number | null | undefined {
-    const parentId = branchFrom
-    branchFrom = undefined
-    return parentId
+  /**
+   * The `parentId` of a request whose UI messages are `messages` (the new question last): the
+   * stored message before the question, so an edit or a regenerated answer becomes a new version
+   * there, and a turn after a version switch continues the version shown. Undefined when its id
+   * is unknown (a request failed before the server said, or the message is on a page not shown):
+   * the server then finds the place from the history sent.
+   */
+  function parentIdFor(messages: readonly NeptunUIMessage[]): number | null | undefined {
+    if (options.chatId === null) return undefined
+    const question = messages.length - 1
+    if (question === 0) return options.hasEarlier?.value ? undefined : null
+    return databaseIdAt(messages, question - 1)
   }
 
   function turnEnded(): void {
@@ -77,5 +75,5 @@ export function useChatVersions(options: ChatVersionsOptions) {
     }
   }
 
-  return { branchAt, takeParentId, turnEnded, show }
+  return { expectNewVersion, parentIdFor, turnEnded, show }
 }

@@ -81,6 +81,11 @@ describe('versions of a message', () => {
       expect(await texts(page)).toEqual(editedTexts)
       await expect(page.locator('[data-testid=message][data-role=user]').nth(1).getByTestId('version-position').textContent()).resolves.toBe('2 / 2')
       await expect(page.locator('[data-testid=message][data-role=assistant]').last().getByTestId('version-position').textContent()).resolves.toBe('1 / 2')
+      // The next question continues the versions shown.
+      await send(page, `Third question ${directive({ reply: 'Third answer.' })}`)
+      await waitForAnswer(page, 6)
+      expect(await texts(page)).toEqual([...editedTexts, 'Third question', 'Third answer.'])
+      expect((await storedChat(user, chatId)).messages.map(m => m.content.replace(/\s*\[\[emulator:.*\]\]$/, ''))).toEqual([...editedTexts, 'Third question', 'Third answer.'])
       const blocking = (await axeViolations(page)).filter(isBlocking)
       expect(blocking, describeViolations(blocking)).toEqual([])
       expect(pageErrors).toEqual([])
