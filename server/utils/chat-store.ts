@@ -112,8 +112,8 @@ interface MessageRow {
 
 /**
  * A chat and one page of its active path's messages (each with its versions): the newest ones
- * before message `before` (or the newest of all), up to LIMITS.chatPageBytes of text and LIMITS.chatPageMessages messages, at least one.
- * Bounded whatever the chat's size, so neither this answer nor the page rendered from it can
+ * before message `before` (or the newest of all), up to LIMITS.chatPageBytes of text and
+ * LIMITS.chatPageMessages messages, at least one. Bounded whatever the chat's size, so neither this answer nor the page rendered from it can
  * grow with it. An answer still generating shows as `streaming` with its last checkpoint (and its
  * generation id, for the stop route). Opening a chat marks its ended answers as seen.
  * 404 for a missing or foreign chat.
