@@ -59,7 +59,7 @@ export default defineConfig({
           include: ['tests/api/contract.test.ts', 'tests/api/persistence.test.ts', 'tests/api/ownership.test.ts', 'tests/api/smoke.test.ts', 'tests/api/stop.test.ts', 'tests/api/models.test.ts', 'tests/api/settings.test.ts', 'tests/api/limits.test.ts',
             'tests/api/keys.test.ts', 'tests/api/plain-text.test.ts', 'tests/api/openai.test.ts', 'tests/api/openapi.test.ts', 'tests/api/resume.test.ts',
             'tests/api/shares.test.ts', 'tests/api/search.test.ts',
-            'tests/api/titles.test.ts', 'tests/api/pins.test.ts', 'tests/api/feedback.test.ts'],
+            'tests/api/titles.test.ts', 'tests/api/pins.test.ts', 'tests/api/feedback.test.ts', 'tests/api/branches.test.ts'],
           globalSetup: ['tests/support/setup-api-worker.ts'],
           fileParallelism: false,
           testTimeout: 20_000,

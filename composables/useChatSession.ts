@@ -34,8 +34,9 @@ export function chatEndpoint(modelName: string, chatId: number | null): string {
 
 /**
  * One conversation on `useChat`: sends exactly `{messages:[{role,content}]}` to the chat endpoint
- * of the chosen model, and implements stop, regenerate, edit-and-resend and retry, keeping the
- * stored history in step (truncate first, then resend). In a saved chat the answer outlives the
+ * of the chosen model, and implements stop, regenerate, edit-and-resend and retry: an edit or a
+ * regenerated answer is a new version in the stored chat, beside the old one, and
+ * `switchVersion` shows another version. In a saved chat the answer outlives the
  * page: `resume` reads an answer in progress from its start (`GET /api/chats/:id/stream`, the
  * reconnect request of useChat's transport), after a reload, in a second tab, or after the
  * network dropped.
@@ -64,9 +65,10 @@ export function useChatSession(options: ChatSessionOptions) {
       const shown = toChatRequestMessages(messages)
       const shownChars = shown.reduce((sum, message) => sum + message.content.length, 0)
       const earlier = shownChars < budget && options.earlierHistory ? await options.earlierHistory(budget - shownChars).catch(() => []) : []
+      const parentId = versions.parentIdFor(messages)
       return {
         api: chatEndpoint(options.model.value, options.chatId),
-        body: { messages: requestHistory([...earlier, ...shown], budget) },
+        body: { messages: requestHistory([...earlier, ...shown], budget), ...(parentId === undefined ? {} : { parentId }) },
       }
     },
     // The answer in progress, replayed from its start: 204 when there is none.
@@ -84,12 +86,21 @@ export function useChatSession(options: ChatSessionOptions) {
       if (messages.some(other => other.id === message.id))
         localStatus.set(message.id, isAbort ? 'aborted' : isError ? 'error' : message.metadata?.status ?? 'complete')
       options.onAnswerEnd?.()
+      versions.turnEnded()
       // The network dropped, not the answer: it goes on in a saved chat, so read it again.
       if (isDisconnect && options.chatId !== null) resumeWhenOnline()
     },
   })
 
   const busy = computed(() => chat.status.value === 'submitted' || chat.status.value === 'streaming')
+  const versions = useChatVersions({ chatId: options.chatId, messages: chat.messages as Ref<NeptunUIMessage[]>, hasEarlier: options.hasEarlier })
+
+  /** Shows another version of `messages[index]` (the stored message `versionId`). */
+  async function switchVersion(index: number, versionId: number): Promise<void> {
+    if (busy.value) return
+    await versions.show(index, versionId)
+    localStatus.clear()
+  }
   // Asked (submitted), then under way (streaming: the answer's row exists on the server by now).
   watch(chat.status, (status: string) => {
     if (status === 'submitted' || status === 'streaming') options.onAnswerStart?.()
@@ -170,24 +181,6 @@ export function useChatSession(options: ChatSessionOptions) {
     else window.addEventListener('online', () => void resume(), { once: true })
   }
 
-  /**
-   * Removes `messages[index]` and everything after it from the stored chat. The id comes from the
-   * load or the stream metadata; when it is unknown (the request failed before the server said),
-   * the stored chat is read and the message at the same position is used.
-   */
-  async function truncateStoredFrom(index: number): Promise<void> {
-    if (options.chatId === null) return
-    let id = databaseIdAt(chat.messages.value, index)
-    if (id === undefined) {
-      // Counted from the nearest earlier message whose id is known: the list may start at a later page.
-      const anchor = chat.messages.value.findLastIndex((_, at) => at < index && databaseIdAt(chat.messages.value, at) !== undefined)
-      const stored = await $fetch<ChatWithMessages>(`/api/chats/${options.chatId}`)
-      const from = anchor === -1 ? 0 : stored.messages.findIndex(message => message.id === databaseIdAt(chat.messages.value, anchor)) + 1
-      id = from > 0 || anchor === -1 ? stored.messages[from + index - (anchor + 1)]?.id : undefined
-    }
-    if (id !== undefined) await $fetch(`/api/chats/${options.chatId}/messages`, { method: 'DELETE', query: { from: id } })
-  }
-
   async function send(text: string): Promise<void> {
     if (!text.trim() || busy.value) return
     chat.clearError()
@@ -234,22 +227,23 @@ export function useChatSession(options: ChatSessionOptions) {
 
   /**
    * Asks again for the last answer. The user message goes too and is sent again, so the stored
-   * chat holds it exactly once whatever the server kept of the failed or replaced turn.
+   * chat holds it exactly once whatever the server kept of the failed or replaced turn; an
+   * answer it had stays, as another version.
    */
   async function regenerate(): Promise<void> {
     const index = lastUserIndex()
     if (index === -1 || busy.value) return
     chat.clearError()
-    await truncateStoredFrom(index)
+    versions.expectNewVersion()
     chat.messages.value = chat.messages.value.slice(0, index + 1)
     await chat.regenerate()
   }
 
-  /** Replaces the user message at `index` with `text` and answers from there. */
+  /** Asks `text` in place of the user message at `index` (kept as another version), and answers from there. */
   async function editAndResend(index: number, text: string): Promise<void> {
     if (!text.trim() || busy.value) return
     chat.clearError()
-    await truncateStoredFrom(index)
+    versions.expectNewVersion()
     chat.messages.value = chat.messages.value.slice(0, index)
     await chat.sendMessage({ text })
   }
@@ -284,6 +278,7 @@ export function useChatSession(options: ChatSessionOptions) {
     regenerate,
     retry: regenerate,
     editAndResend,
+    switchVersion,
     prepend,
     clear,
     resume,

@@ -1,5 +1,5 @@
 import type { UIMessage } from 'ai'
-import type { ChatMessage, ChatStreamMetadata, MessageFeedback, StoredMessage, StoredStatus } from '#shared/contract'
+import type { ChatMessage, ChatStreamMetadata, MessageFeedback, MessageSiblings, StoredMessage, StoredStatus } from '#shared/contract'
 import { LIMITS } from '#shared/contract/limits'
 import { CHARS_PER_TOKEN, conversationTokenBudget, findLiveModel } from '#shared/contract/models'
 
@@ -11,6 +11,8 @@ export interface NeptunMessageMetadata extends Omit<ChatStreamMetadata, 'status'
   status?: StoredStatus
   /** The user's rating of an answer, as stored or as set on this page. */
   feedback?: MessageFeedback | null
+  /** The versions of this message in the stored chat (edits, regenerated answers). */
+  siblings?: MessageSiblings
 }
 
 export type NeptunUIMessage = UIMessage<NeptunMessageMetadata>
@@ -89,6 +91,7 @@ export function storedToUIMessage(message: StoredMessage): NeptunUIMessage {
     metadata: {
       dbId: message.id,
       status: message.status,
+      ...(message.siblings ? { siblings: message.siblings } : {}),
       ...(message.model ? { model: message.model } : {}),
       ...(usage ? { usage } : {}),
       ...(message.reasoningMs === null ? {} : { reasoningMs: message.reasoningMs }),

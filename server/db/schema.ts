@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, customType, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core'
 
 /** PostgreSQL's full-text search document (read by ts_rank and @@ in SQL, never by the app). */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
@@ -68,10 +68,18 @@ export const messages = pgTable('messages', {
    * thousands of matches reads them instead of parsing each text again.
    */
   search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
+  /**
+   * The message this one follows (null: the chat's first). Messages form a tree: an edited
+   * question or a regenerated answer is a new child of the same parent, beside the old version.
+   */
+  parentId: integer('parent_id').references((): AnyPgColumn => messages.id, { onDelete: 'cascade' }),
+  /** On the chat's active path, the one conversation its history, export and the model read. */
+  active: boolean('active').notNull().default(true),
 }, table => [
   index('messages_chat_id_idx').on(table.chatId, table.id),
   // An answer still generating is left out: its checkpoints do not touch the index; it enters once, when it ends.
   index('messages_search_idx').using('gin', table.search).where(sql`${table.status} <> 'streaming'`),
+  index('messages_parent_idx').on(table.parentId, table.id),
   index('messages_streaming_idx').on(table.chatId).where(sql`${table.status} = 'streaming'`),
   index('messages_unseen_idx').on(table.chatId).where(sql`not ${table.seen}`),
 ])

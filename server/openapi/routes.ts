@@ -51,13 +51,13 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
     post: {
       tags: ['Chat'],
       summary: 'Stream the answer to a chat turn',
-      description: 'The chat endpoint. The last message is the user\'s new one; in a saved chat it and the answer are stored. `is_playground=true` stores nothing.',
+      description: 'The chat endpoint. The last message is the user\'s new one; in a saved chat it and the answer are stored. `is_playground=true` stores nothing. In a saved chat `messages` is the active path: one that leaves the stored path (an edited question, a regenerated answer) starts a new version where it leaves, and the old one stays (`parentId` names the place outright).',
       access: 'user',
       path: modelParams,
       query: chatQuerySchema,
       body: chatRequestSchema,
       responses: { 200: { description: `${CHAT_STREAM} ${PLAIN_TEXT}`, content: { 'text/event-stream': null, 'text/plain': null } } },
-      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, or an invalid query or body`, 403: ERRORS.storageQuotaReached, 404: ERRORS.chatNotFound, 413: `${ERRORS.contextTooLong}, or ${ERRORS.bodyTooLarge}`, 415: ERRORS.unsupportedMediaType, 429: `${ERRORS.chatRateLimited}, ${ERRORS.dailyNeuronLimit} or ${ERRORS.tooManyAnswers} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
+      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, or an invalid query or body`, 403: ERRORS.storageQuotaReached, 404: `${ERRORS.chatNotFound}, or ${ERRORS.messageNotFound} (parentId)`, 413: `${ERRORS.contextTooLong}, or ${ERRORS.bodyTooLarge}`, 415: ERRORS.unsupportedMediaType, 429: `${ERRORS.chatRateLimited}, ${ERRORS.dailyNeuronLimit} or ${ERRORS.tooManyAnswers} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
     },
   },
   '/api/ai/models': { get: { tags: ['Chat'], summary: 'The model catalogue', access: 'public', responses: { 200: z.array(modelConfigurationSchema) } } },
@@ -109,7 +109,10 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
     delete: { tags: ['Shares'], summary: 'Revoke a share: its link answers 404', access: 'user', path: shareParams, responses: { 204: null }, errors: { 404: ERRORS.shareNotFound } },
   },
   '/api/chats/{id}/messages': {
-    delete: { tags: ['Chats'], summary: 'Delete a message and every later one', access: 'user', path: idParams, query: truncateQuerySchema, responses: { 204: null }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
+    delete: { tags: ['Chats'], summary: 'Delete a message and every later one', description: 'Every version below it goes too; when it was on the active path, the newest version beside it takes its place.', access: 'user', path: idParams, query: truncateQuerySchema, responses: { 204: null }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
+  },
+  '/api/chats/{id}/messages/{messageId}/activate': {
+    post: { tags: ['Chats'], summary: 'Switch to another version of a message', description: 'The chat\'s active path (its history, export and the model\'s context) goes through this message, and below it along the newest versions. Answers the chat with the newest page of the new path, as GET /api/chats/{id}.', access: 'user', path: messageParams, responses: { 200: chatWithMessagesSchema }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
   },
   '/api/chats/{id}/messages/{messageId}/feedback': {
     put: { tags: ['Chats'], summary: 'Rate an answer (thumbs up or down, optional comment)', access: 'user', path: messageParams, body: feedbackSchema, responses: { 200: messageFeedbackSchema }, errors: { 400: `${ERRORS.feedbackOnAnswersOnly}, ${ERRORS.feedbackRatingInvalid} or ${ERRORS.feedbackCommentTooLong}`, 403: ERRORS.storageQuotaReached, 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },

@@ -24,7 +24,7 @@ export interface AnswerRowWriter {
  *
  * @example const row = answerRow({ userId, chatId, content, model }, generation.id, { progress: () => generation.soFar, stop })
  */
-export function answerRow(turn: { userId: number, chatId: number, content: string, model: string }, generationId: string, answer: { progress: () => AnswerProgress, stop: () => void, untitled?: (db: Promise<Database>) => void }): AnswerRowWriter {
+export function answerRow(turn: { userId: number, chatId: number, content: string, model: string, place: TurnPlace }, generationId: string, answer: { progress: () => AnswerProgress, stop: () => void, untitled?: (db: Promise<Database>) => void }): AnswerRowWriter {
   const { answerStaleMs } = serverConfig()
   // Taken now: on Workers the answer is stored after the request's own context has ended.
   const db = useDb()

@@ -34,15 +34,18 @@ export function databaseTimeAgo(ms: number): SQL {
  * the caller to stop; the very question that answer replies to joins it instead (`joined`: its
  * generation, whose ids are returned). 429 when the user has CHAT_MAX_CONCURRENT_ANSWERS answers
  * generating already; 403 when a new question would take the user past USER_STORAGE_QUOTA_MB
- * (the answer to an accepted question is always kept); 404 if the chat is not the user's.
+ * (the answer to an accepted question is always kept); 404 if the chat is not the user's, or
+ * if `place.parentId` is not one of its messages.
  */
-export async function startTurn(db: Database, turn: { userId: number, chatId: number, content: string, generationId: string, model: string }): Promise<StartedTurn> {
+export async function startTurn(db: Database, turn: { userId: number, chatId: number, content: string, generationId: string, model: string, place: TurnPlace }): Promise<StartedTurn> {
   const { limits: { answersAtOncePerUser, storageBytesPerUser }, answerStaleMs } = serverConfig()
   const [row] = await queryRows<{ outcome: string, user_message_id: number, assistant_message_id: number, superseded: string | null }>(db, sql`
     select outcome, user_message_id, assistant_message_id, superseded
     from start_turn(${turn.userId}, ${turn.chatId}, ${turn.content}, ${chatTitleFrom(turn.content)}, ${DEFAULT_CHAT_TITLE},
-      ${turn.generationId}, ${turn.model}, ${answersAtOncePerUser}::integer, ${answerStaleMs}::integer, ${storageBytesPerUser}::bigint)`)
+      ${turn.generationId}, ${turn.model}, ${answersAtOncePerUser}::integer, ${answerStaleMs}::integer, ${storageBytesPerUser}::bigint,
+      ${historyHashes(turn.place.history)}::text[], ${turn.place.parentId ?? null}::integer, ${turn.place.parentId !== undefined})`)
   if (!row) throw apiError(404, ERRORS.chatNotFound)
+  if (row.outcome === 'no_parent') throw apiError(404, ERRORS.messageNotFound)
   if (row.outcome === 'busy') throw tooManyAnswers()
   if (row.outcome === 'over_quota') throw apiError(403, ERRORS.storageQuotaReached)
   const ids = { userMessageId: row.user_message_id, assistantMessageId: row.assistant_message_id }
@@ -99,9 +102,15 @@ export async function storeAnswer(db: Database, id: number, generationId: string
   return rows[0]
 }
 
-/** Removes the row of an answer that never began (its request failed before the first token). */
+/**
+ * Removes the row of an answer that never began (its request failed before the first token). A
+ * regenerated answer's earlier version goes back on the active path.
+ */
 export async function dropUnstartedAnswer(db: Database, id: number, generationId: string): Promise<void> {
-  await db.execute(sql`delete from messages where id = ${id} and generation_id = ${generationId} and status = 'streaming'`)
+  const [dropped] = await queryRows<{ chat_id: number, parent_id: number | null, active: boolean }>(db, sql`
+    delete from messages where id = ${id} and generation_id = ${generationId} and status = 'streaming'
+    returning chat_id, parent_id, active`)
+  if (dropped?.active) await restoreActivePath(db, dropped.chat_id, dropped.parent_id)
 }
 
 /** A chat's answer in progress, as a reader about to resume it finds it. */
@@ -120,10 +129,9 @@ export interface AnswerInProgress {
  */
 export async function readAnswerInProgress(db: Database, userId: number, chatId: number): Promise<AnswerInProgress | undefined> {
   const [row] = await queryRows<{ chat_id: number, id: number | null, generation_id: string | null, model: string | null, user_message_id: number | null }>(db, sql`
-    select c.id as chat_id, m.id, m.generation_id, m.model,
-      (select max(u.id) from messages u where u.chat_id = c.id and u.id < m.id and u.role = 'user') as user_message_id
+    select c.id as chat_id, m.id, m.generation_id, m.model, m.parent_id as user_message_id
     from chats c
-    left join lateral (select id, generation_id, model from messages where chat_id = c.id and status = 'streaming' order by id desc limit 1) m on true
+    left join lateral (select id, generation_id, model, parent_id from messages where chat_id = c.id and status = 'streaming' and active order by id desc limit 1) m on true
     where c.id = ${chatId} and c.user_id = ${userId}`)
   if (!row) throw apiError(404, ERRORS.chatNotFound)
   if (row.id === null || row.generation_id === null) return undefined

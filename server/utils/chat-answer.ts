@@ -16,6 +16,11 @@ export interface ChatTurn {
   messages: ChatMessage[]
   /** Undefined in the playground: nothing is read or written. */
   chatId: number | undefined
+  /**
+   * Where the question goes in the saved chat's tree; without it the question continues the
+   * chat's active path (programs whose `messages` are not the chat's history).
+   */
+  place?: TurnPlace
   /** The instructions before the conversation; SYSTEM_PROMPT unless the client brings its own. */
   system?: string
   /** Generation settings the client chose, over the catalogue's; the model's unaccepted ones are dropped. */
@@ -73,7 +78,7 @@ export async function startChatAnswer(event: H3Event, turn: ChatTurn): Promise<S
   // and nothing is answered (no 200, no error from upstream) until the turn is stored.
   const row = turn.chatId === undefined
     ? undefined
-    : answerRow({ userId: turn.user.id, chatId: turn.chatId, content: turn.messages.at(-1)!.content, model: turn.model.name }, generation.id, {
+    : answerRow({ userId: turn.user.id, chatId: turn.chatId, content: turn.messages.at(-1)!.content, model: turn.model.name, place: turn.place ?? { history: [] } }, generation.id, {
         progress: () => opened?.soFar ?? NOTHING_YET,
         stop: () => stop.abort(STOPPED),
         // Only on Workers does the background naming need the request's lifetime stretched.

@@ -18,7 +18,8 @@ interface RankedRow {
 /**
  * The user's chats that match `q` (PostgreSQL full-text search, websearch syntax: words, "a
  * phrase", -not, or), best first, at most SEARCH_LIMITS.results. A chat matches by its title (its
- * words, or `q` anywhere in it) or by the text of its stored messages; a matching title ranks it
+ * words, or `q` anywhere in it) or by the text of the messages on its active path (an old version
+ * of a message is not what the chat says now); a matching title ranks it
  * first, then the sum of its messages' ts_rank. Each hit carries a snippet of its best matching
  * message with the words found highlighted.
  *
@@ -34,7 +35,7 @@ export async function searchChats(userId: number, q: string): Promise<ChatSearch
     with found as (
       select m.chat_id, m.id, ts_rank(m.search, ${query}) as rank
       from messages m join chats c on c.id = m.chat_id
-      where c.user_id = ${userId} and m.status <> 'streaming' and m.search @@ ${query}
+      where c.user_id = ${userId} and m.active and m.status <> 'streaming' and m.search @@ ${query}
     ), per_chat as (
       select distinct on (chat_id) chat_id, id as message_id, sum(rank) over (partition by chat_id) as rank
       from found order by chat_id, rank desc, id desc

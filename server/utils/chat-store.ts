@@ -85,7 +85,10 @@ export async function createChat(userId: number, title: string | undefined, hist
       })
       .returning(chatColumns)
     if (history.length) {
-      await tx.insert(messages).values(history.map(message => ({ chatId: chat!.id, role: message.role, content: message.content })))
+      // Ids taken first, so each message can name the one it follows.
+      const ids = (await queryRows<{ id: number }>(tx, sql`select nextval(pg_get_serial_sequence('messages', 'id'))::integer as id from generate_series(1, ${history.length})`))
+        .map(row => row.id).sort((a, b) => a - b)
+      await tx.insert(messages).values(history.map((message, at) => ({ id: ids[at], chatId: chat!.id, role: message.role, content: message.content, parentId: ids[at - 1] ?? null })))
     }
     return toSummary(chat!)
   })
@@ -108,14 +111,16 @@ interface MessageRow {
   created_at: string | Date
   feedback_rating: FeedbackRating | null
   feedback_comment: string | null
+  parent_id: number | null
+  sibling_ids: number[]
   /** Rows the page query looked at: one more than a page holds when there are more. */
   scanned: number
 }
 
 /**
- * A chat and one page of its messages: the newest ones before message `before` (or the newest of
- * all), up to LIMITS.chatPageBytes of text and LIMITS.chatPageMessages messages, at least one.
- * Bounded whatever the chat's size, so neither this answer nor the page rendered from it can
+ * A chat and one page of its active path's messages (each with its versions): the newest ones
+ * before message `before` (or the newest of all), up to LIMITS.chatPageBytes of text and
+ * LIMITS.chatPageMessages messages, at least one. Bounded whatever the chat's size, so neither this answer nor the page rendered from it can
  * grow with it. An answer still generating shows as `streaming` with its last checkpoint (and its
  * generation id, for the stop route). Opening a chat marks its ended answers as seen.
  * 404 for a missing or foreign chat.
@@ -129,13 +134,13 @@ export async function getChatWithMessages(userId: number, chatId: number, before
   const [rows] = await Promise.all([
     queryRows<MessageRow>(db, sql`
       select id, role, content, presented as status, generation_id, model, prompt_tokens, completion_tokens, neurons, cost_usd, reasoning, reasoning_ms, finish_reason, created_at, scanned,
-        f.rating as feedback_rating, f.comment as feedback_comment from (
+        parent_id, ${siblingIds(chatId)} as sibling_ids, f.rating as feedback_rating, f.comment as feedback_comment from (
         select m.*, row_number() over (order by m.id desc) as position,
           sum(octet_length(m.content)) over (order by m.id desc) as running,
           count(*) over () as scanned
         from (
           select *, ${presentedStatus(answerStaleMs)} as presented from messages
-          where chat_id = ${chatId} ${before === undefined ? sql`` : sql`and id < ${before}`}
+          where chat_id = ${chatId} and active ${before === undefined ? sql`` : sql`and id < ${before}`}
           order by id desc limit ${LIMITS.chatPageMessages + 1}
         ) m
       ) page left join message_feedback f on f.message_id = page.id
@@ -164,6 +169,8 @@ export async function getChatWithMessages(userId: number, chatId: number, before
       reasoningMs: row.reasoning_ms,
       finishReason: row.finish_reason,
       createdAt: new Date(row.created_at).toISOString(),
+      parentId: row.parent_id,
+      siblings: siblingsOf(row.id, row.sibling_ids),
       ...(row.role === 'assistant' ? { feedback: row.feedback_rating && { rating: row.feedback_rating, comment: row.feedback_comment } } : {}),
     })),
   }
@@ -186,20 +193,4 @@ export async function deleteChat(userId: number, chatId: number): Promise<void> 
   const db = await useDb()
   const deleted = await db.delete(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId))).returning({ id: chats.id })
   if (!deleted.length) throw apiError(404, ERRORS.chatNotFound)
-}
-
-/**
- * Deletes message `fromId` and every later one of the chat (regenerate, edit and resend).
- * 404 for a foreign chat or a message that is not in it; nothing is deleted then.
- */
-export async function truncateChat(userId: number, chatId: number, fromId: number): Promise<void> {
-  const db = await useDb()
-  await db.transaction(async (tx) => {
-    const [owned] = await tx.select({ id: chats.id }).from(chats).where(and(eq(chats.id, chatId), eq(chats.userId, userId))).for('update')
-    if (!owned) throw apiError(404, ERRORS.chatNotFound)
-    const [message] = await tx.select({ id: messages.id }).from(messages).where(and(eq(messages.id, fromId), eq(messages.chatId, chatId)))
-    if (!message) throw apiError(404, ERRORS.messageNotFound)
-    await tx.delete(messages).where(and(eq(messages.chatId, chatId), gte(messages.id, fromId)))
-    await tx.update(chats).set({ updatedAt: new Date() }).where(eq(chats.id, chatId))
-  })
 }

@@ -23,7 +23,7 @@ export function shareUrl(id: string, origin: string): string {
 }
 
 /**
- * The snapshot of a chat as its page shows it now: title and the newest messages within
+ * The snapshot of a chat as its page shows it now: title and the newest messages of its active path within
  * SHARE_LIMITS, oldest first, with their thinking and model. An answer still generating is left
  * out (it is not an answer yet). `bytes` is what the snapshot adds to the storage quota, counted
  * as the shares_stored_bytes trigger counts it.
@@ -34,7 +34,7 @@ function snapshotOf(chatId: number) {
       select m.id, m.role, m.content, m.status, m.model, m.reasoning, m.reasoning_ms, m.finish_reason,
         row_number() over (order by m.id desc) as position,
         sum(octet_length(m.content) + coalesce(octet_length(m.reasoning), 0)) over (order by m.id desc) as running
-      from messages m where m.chat_id = ${chatId} and m.status <> 'streaming'
+      from messages m where m.chat_id = ${chatId} and m.active and m.status <> 'streaming'
     ), kept as (
       select coalesce(jsonb_agg(jsonb_build_object(
           'role', role, 'content', content, 'status', status, 'model', model, 'reasoning', reasoning,

@@ -1,3 +1,4 @@
+import type { MessageSiblings } from './branches.ts'
 import type { LocaleCode } from './locales.ts'
 import type { ChatMessage } from './schemas.ts'
 import type { MessageFeedback } from './feedback.ts'
@@ -71,6 +72,9 @@ export interface StoredMessage {
   createdAt: string
   /** The user's rating of an answer; null when none (and for the user's own messages). */
   feedback?: MessageFeedback | null
+  /** The message this one follows on the chat's active path; null for the first. */
+  parentId: number | null
+  siblings: MessageSiblings
 }
 
 /** A chat with its newest page of messages (LIMITS.chatPageBytes), oldest first. */

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { API_KEY_PREFIX, type ApiKeySummary, type ChatSummary, type ChatWithMessages, type CurrentUser, type HealthStatus, type StoredMessage, type UserSettings } from './api.ts'
 import { FEEDBACK_RATINGS } from './feedback.ts'
+import { messageSiblingsSchema } from './branches.ts'
 import { LOCALE_CODES } from './locales.ts'
 import type { ChatSearchHit } from './search.ts'
 import type { SharedChat, ShareSummary } from './shares.ts'
@@ -56,6 +57,8 @@ export const storedMessageSchema = z.object({
   finishReason: z.enum(['stop', 'length']).nullable(),
   createdAt: dateTime,
   feedback: messageFeedbackSchema.nullable().optional().meta({ description: 'The user\'s rating of an answer, if any.' }),
+  parentId: z.int().nullable().meta({ description: 'The message this one follows on the active path; null for the first.' }),
+  siblings: messageSiblingsSchema,
 }).meta({ id: 'StoredMessage' })
 
 export const chatWithMessagesSchema = chatSummarySchema.extend({

@@ -26,6 +26,12 @@ export const chatRequestSchema = z.object({
       if (last.role !== 'user') ctx.issues.push({ code: 'custom', message: ERRORS.lastMessageNotUser, input: last, path: [ctx.value.length - 1, 'role'] })
       else if (!last.content.trim()) ctx.issues.push({ code: 'custom', message: ERRORS.lastMessageEmpty, input: last, path: [ctx.value.length - 1, 'content'] })
     }),
+  /**
+   * Optional, saved chats only: the stored message the new question follows (null: it is a new
+   * version of the chat's first message). Without it the server finds where `messages` leaves
+   * the chat's active path.
+   */
+  parentId: z.int({ error: ERRORS.invalidId }).min(1, { error: ERRORS.invalidId }).max(LIMITS.maxChatId, { error: ERRORS.invalidId }).nullable().optional(),
 })
 
 export type ChatMessage = z.infer<typeof chatMessageSchema>

@@ -36,6 +36,7 @@ const routes: [string, (chatId: number) => Promise<Response>][] = [
   ['DELETE /api/chats/:id/messages?from=', id => bob.fetch(`/api/chats/${id}/messages?from=${aliceChat.messages[0]!.id}`, { method: 'DELETE' })],
   ['PUT /api/chats/:id/messages/:messageId/feedback', id => bob.fetch(`/api/chats/${id}/messages/${aliceChat.messages[1]!.id}/feedback`, { method: 'PUT', body: { rating: 'down', comment: 'Hijacked' } })],
   ['DELETE /api/chats/:id/messages/:messageId/feedback', id => bob.fetch(`/api/chats/${id}/messages/${aliceChat.messages[1]!.id}/feedback`, { method: 'DELETE' })],
+  ['POST /api/chats/:id/messages/:messageId/activate', id => bob.fetch(`/api/chats/${id}/messages/${aliceChat.messages[0]!.id}/activate`, { method: 'POST' })],
   ['POST the chat endpoint', id => bob.fetch(chatPath(`chat_id=${id}`), { method: 'POST', body: { messages: [{ role: 'user', content: `Injected ${bobMarker}` }] } })],
   ['POST the chat endpoint with is_playground=false', id => bob.fetch(chatPath(`chat_id=${id}&is_playground=false`), { method: 'POST', body: { messages: [{ role: 'user', content: `Injected ${bobMarker}` }] } })],
 ]

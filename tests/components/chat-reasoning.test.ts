@@ -109,6 +109,7 @@ describe('thinking in what leaves the page', () => {
   const stored = storedToUIMessage({
     id: 5, role: 'assistant', content: 'Blue.', status: 'complete', model: 'deepseek-r1-distill-qwen-32b', promptTokens: 10, completionTokens: 20,
     neurons: 9.33, costUsd: 0.0001, reasoning: 'Light scatters.', reasoningMs: 1500, finishReason: 'stop', createdAt: new Date().toISOString(),
+    parentId: 4, siblings: { index: 0, count: 1, ids: [5] },
   })
   const question: NeptunUIMessage = { id: 'q', role: 'user', parts: [{ type: 'text', text: 'Why blue?' }] }
 

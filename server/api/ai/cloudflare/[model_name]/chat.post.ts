@@ -7,6 +7,7 @@ import { workersAiSettings } from '#server/workers-ai'
  * The chat endpoint (README: "Talking to the endpoint"); its checks run in the contract's order:
  * session, model, query, body, chat, configuration, then the daily and per-minute limits.
  * `Accept: text/plain` streams the answer as bare text instead of the UI message stream.
+ * The optional `parentId` in the body names the stored message the question follows.
  */
 export default defineEventHandler(async (event) => {
   // The query is judged in its turn below; its chat id rides along with the session check, so
@@ -20,7 +21,7 @@ export default defineEventHandler(async (event) => {
   if (!isLiveModel(model)) throw apiError(400, ERRORS.serviceRetired)
 
   dataOr400(query)
-  const { messages } = await readValidatedJson(event, chatRequestSchema)
+  const { messages, parentId } = await readValidatedJson(event, chatRequestSchema)
 
   if (chatId !== undefined && !ownsChat) throw apiError(404, ERRORS.chatNotFound)
 
@@ -30,5 +31,8 @@ export default defineEventHandler(async (event) => {
   assertDailyNeuronLimit(neuronsToday)
   await assertChatRateLimit(user.id)
 
-  return streamChatAnswer(event, { user, model, settings, messages, chatId }, negotiatedEncoding(event))
+  // `messages` is the chat's active path as the client sees it: one that leaves the stored path
+  // (an edited question, a regenerated answer) starts a new branch where it leaves.
+  const place = { history: messages.slice(0, -1), parentId }
+  return streamChatAnswer(event, { user, model, settings, messages, chatId, place }, negotiatedEncoding(event))
 })
