@@ -3,7 +3,7 @@
 // POST /api/chats/:id/messages/:messageId/activate switches versions; the chat's listing, and the
 // next turn, follow the active path; DELETE ?from= still removes; other users' ids are 404.
 import { beforeAll, describe, expect, inject, it } from 'vitest'
-import { DEFAULT_MODEL_NAME, ERRORS, LIMITS, type ChatMessage, type ChatWithMessages, type StoredMessage } from '../../shared/contract/index.ts'
+import { DEFAULT_MODEL_NAME, ERRORS, LIMITS, type ChatMessage, type ChatSearchHit, type ChatWithMessages, type SharedChat, type ShareSummary, type StoredMessage } from '../../shared/contract/index.ts'
 import { emulatorControl } from '../../emulator/client.ts'
 import type { ChatMessage as EmulatorMessage } from '../../emulator/types.ts'
 import { directive, expectApiError, marker, readUiStream, signUp, type TestUser } from '../support/api-client.ts'
@@ -273,5 +273,46 @@ describe('other users\' ids and bad ids', () => {
       await expectApiError(res, 400, ERRORS.invalidId)
     }
     expect((await getChat(chat.id)).messages).toEqual([])
+  })
+})
+
+describe('search and shares', () => {
+  /** A word of its own for full-text search ('simple' dictionary: letters only, lower case). */
+  const word = () => `w${marker('').replace(/[^a-f]/g, '')}`
+
+  async function hits(q: string): Promise<number[]> {
+    const res = await user.fetch(`/api/chats?q=${encodeURIComponent(q)}`)
+    expect(res.status).toBe(200)
+    return (await res.json() as ChatSearchHit[]).map(hit => hit.id)
+  }
+
+  it('read the active path: an old version of a question is neither found nor shared until it is switched back to', async () => {
+    const chat = await user.createChat()
+    const [oldWord, newWord] = [word(), word()]
+    // The words are in the second question: the first names the chat, and titles are searched too.
+    const u1 = `Hello ${marker()}`
+    const a1 = await turn(chat.id, [{ role: 'user', content: u1 }])
+    const u2 = `About ${oldWord}`
+    const a2 = await turn(chat.id, [{ role: 'user', content: u1 }, { role: 'assistant', content: a1 }, { role: 'user', content: u2 }])
+    await turn(chat.id, [{ role: 'user', content: u1 }, { role: 'assistant', content: a1 }, { role: 'user', content: `About ${newWord}` }])
+    const before = await getChat(chat.id)
+    expect(before.messages[2]!.siblings.count).toBe(2)
+    expect(await hits(newWord)).toContain(chat.id)
+    expect(await hits(oldWord)).not.toContain(chat.id)
+
+    const made = await user.fetch(`/api/chats/${chat.id}/shares`, { method: 'POST' })
+    expect(made.status).toBe(201)
+    const { id } = await made.json() as ShareSummary
+    const read = async () => ((await (await fetch(`${appUrl}/api/shares/${id}`)).json()) as SharedChat).messages.map(m => m.content)
+    expect(await read()).toEqual(contents(before))
+
+    const old = before.messages[2]!.siblings.ids[0]!
+    expect((await activate(chat.id, old)).status).toBe(200)
+    expect(await hits(oldWord)).toContain(chat.id)
+    expect(await hits(newWord)).not.toContain(chat.id)
+    // The share keeps its snapshot until it is taken again, then shows the path now active.
+    expect(await read()).toEqual(contents(before))
+    expect((await user.fetch(`/api/chats/${chat.id}/shares`, { method: 'POST' })).status).toBe(200)
+    expect(await read()).toEqual([u1, a1, u2, a2])
   })
 })

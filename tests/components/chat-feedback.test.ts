@@ -10,7 +10,7 @@ import { mountInApp } from './mount-in-app'
 const rated = storedToUIMessage({
   id: 7, role: 'assistant', content: 'Paris.', status: 'complete', model: 'llama-3.3-70b-instruct-fp8-fast', promptTokens: 10, completionTokens: 2,
   neurons: 1, costUsd: 0.00001, reasoning: null, reasoningMs: null, finishReason: 'stop', createdAt: new Date().toISOString(),
-  feedback: { rating: 'down', comment: 'Too short,\nsay more' },
+  parentId: 6, siblings: { index: 0, count: 1, ids: [7] }, feedback: { rating: 'down', comment: 'Too short,\nsay more' },
 })
 const question: NeptunUIMessage = { id: 'q', role: 'user', parts: [{ type: 'text', text: 'Capital of France?' }] }
 const labels = { user: 'You', assistant: 'Assistant', thinking: 'Thinking', feedback: { label: 'Feedback', up: 'good answer', down: 'bad answer' } }
