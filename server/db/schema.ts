@@ -65,9 +65,12 @@ export const messages = pgTable('messages', {
   /**
    * The text's words for search (server/utils/chat-search.ts), kept by the database. 'simple'
    * (no stemming, no stop words) because a user's chats are in any language. Stored, so ranking
-   * thousands of matches reads them instead of parsing each text again.
+   * thousands of matches reads them instead of parsing each text again. Set by a trigger
+   * (message_search migration) once a message is no longer `streaming`: an answer's checkpoints
+   * rewrite its growing text every second, and parsing it each time cost the relay a third of
+   * its throughput; null until then.
    */
-  search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
+  search: tsvector('search'),
   /**
    * The message this one follows (null: the chat's first). Messages form a tree: an edited
    * question or a regenerated answer is a new child of the same parent, beside the old version.
