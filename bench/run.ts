@@ -15,6 +15,7 @@ import { signUp } from '../harness/api-client.ts'
 import { median, rssKiB, sleep } from '../harness/measure.ts'
 import { ROOT, SERVER_ENTRY, snapshotOutput, startApp, type BenchApp } from './lib/app.ts'
 import { measureDbWrites, type DbWritesResult } from './lib/db-writes.ts'
+import { measureDatabaseTurns, type DatabaseTurns } from './lib/databases.ts'
 import { runStream, type Target } from './lib/load.ts'
 import { question, saturate, slowStreams, ttftBurst, type SaturationRound, type SlowResult } from './lib/phases.ts'
 import { openFilesLimit, spawnNode, type Child } from './lib/proc.ts'
@@ -38,11 +39,15 @@ const WORKERS_MODEL = '@cf/meta/llama-3.3-70b-instruct-fp8-fast'
 
 const cfg = quick
   ? { concurrency: 16, tokens: 2000, rounds: 3, windowMs: 1500, warmMs: 300, ttft1: 15, ttft100Bursts: 1, ttftTokens: 256,
-      slowStreams: 50, slowSeconds: 5, slowRampMs: 500, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 3, coldRuns: 1, clientTokens: 1000, clientDelayMs: 5, pageRenders: 5, searchChats: 150, searchRuns: 5 }
+      slowStreams: 50, slowSeconds: 5, slowRampMs: 500, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 3, turnRounds: 1, turnWindowMs: 1500, coldRuns: 1, clientTokens: 1000, clientDelayMs: 5, pageRenders: 5, searchChats: 150, searchRuns: 5 }
   : { concurrency: 16, tokens: 2000, rounds: 5, windowMs: 4000, warmMs: 500, ttft1: 60, ttft100Bursts: 5, ttftTokens: 256,
-      slowStreams: 1000, slowSeconds: 30, slowRampMs: 5000, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 10, coldRuns: 3, clientTokens: 4000, clientDelayMs: 5, pageRenders: 20, searchChats: 1000, searchRuns: 20 }
+      slowStreams: 1000, slowSeconds: 30, slowRampMs: 5000, slowTargets: ['app', 'pipe', 'stock'] as const, dbTurns: 10, turnRounds: 5, turnWindowMs: 4000, coldRuns: 3, clientTokens: 4000, clientDelayMs: 5, pageRenders: 20, searchChats: 1000, searchRuns: 20 }
 if (args.concurrency) cfg.concurrency = Number(args.concurrency)
 const SLOW_DELAY_MS = 50 // 20 tokens/s
+// Real answers are short and come in bursts: the whole-turn figure's shape.
+const TURN_CONCURRENCY = 20
+const TURN_TOKENS = 250
+const REST_TURNS = 60
 
 const log = (...a: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a)
 const children: { stop: () => Promise<void> }[] = []
@@ -336,6 +341,22 @@ async function main() {
     errors.push(`db writes: ${e instanceof Error ? e.message : e}`)
   }
 
+  // 4b. Whole turns, time to first token and memory at rest, on PGlite and on PostgreSQL.
+  const perDatabase: DatabaseTurns[] = []
+  for (const database of ['pglite', 'postgres'] as const) {
+    log(`whole turns on ${database}: ${TURN_CONCURRENCY} concurrent × ${TURN_TOKENS} tokens, ${cfg.turnRounds} round(s); ttft; RSS at rest after ${REST_TURNS} turns (a fresh app)`)
+    try {
+      const r = await measureDatabaseTurns(database, { emulatorUrl: emu.url, serverEntry, pipe: targets.pipe, emulatorPid: emu.pid, concurrency: TURN_CONCURRENCY, tokens: TURN_TOKENS, rounds: cfg.turnRounds, windowMs: cfg.turnWindowMs, ttft1: cfg.ttft1, ttft100Bursts: cfg.ttft100Bursts, restTurns: REST_TURNS })
+      perDatabase.push(r)
+      errors.push(...r.errors)
+      log(`  ${database}: ${r.turnsPerSec.app.toFixed(1)} turns/s (pipe ${r.turnsPerSec.pipe.toFixed(1)}), ttft@1 p50 ${r.ttft1.app.p50.toFixed(1)} ms (pipe ${r.ttft1.pipe.p50.toFixed(1)}), RSS ${Math.round(r.rssStartKiB / 1024)} → ${Math.round(r.rssAfterTurnsKiB / 1024)} MiB`)
+    }
+    catch (e) {
+      errors.push(`whole turns on ${database}: ${e instanceof Error ? e.message : e}`)
+    }
+    await resetEmulator(emuOrigin)
+  }
+
   // 5. Cold start on a fresh PGlite folder.
   log(`cold start: ${cfg.coldRuns} run(s)`)
   const cold: { healthMs: number, firstAnswerMs: number }[] = []
@@ -450,6 +471,20 @@ async function main() {
   else {
     add({ key: 'db_write_tx_10', label: 'DB write transactions per turn', value: Number.NaN, unit: 'stmts', goal: '≤ 3', met: false })
   }
+  for (const d of perDatabase) {
+    const on = d.database === 'pglite' ? 'PGlite' : 'PostgreSQL'
+    const ratio = d.turnsPerSec.app / d.turnsPerSec.pipe
+    add({ key: `turns_${d.database}`, label: `whole turns, ${TURN_CONCURRENCY} concurrent × ${TURN_TOKENS}-token answers, ${on}`, app: d.turnsPerSec.app, pipe: d.turnsPerSec.pipe, unit: 'turns/s', note: 'each a real turn: session, chat, rate limit, question and answer stored' })
+    add({ key: `turns_ratio_${d.database}`, label: `whole turns app ÷ pipe, ${on}`, value: ratio, unit: '×', goal: '≥ 0.8', met: ratio >= 0.8 })
+    const t1 = { p50: d.ttft1.app.p50 - d.ttft1.pipe.p50, p99: d.ttft1.app.p99 - d.ttft1.pipe.p99 }
+    const t100 = { p50: d.ttft100.app.p50 - d.ttft100.pipe.p50, p99: d.ttft100.app.p99 - d.ttft100.pipe.p99 }
+    add({ key: `turn_ttft1_added_${d.database}`, label: `added TTFT vs pipe, 1 turn at a time, p50 / p99, ${on}`, app: t1.p50, value: t1.p99, unit: 'ms', goal: '≤ 1 / ≤ 5', met: t1.p50 <= 1 && t1.p99 <= 5, note: `app column p50, value column p99; app ${d.ttft1.app.p50.toFixed(1)} / ${d.ttft1.app.p99.toFixed(1)} ms, pipe ${d.ttft1.pipe.p50.toFixed(1)} / ${d.ttft1.pipe.p99.toFixed(1)} ms` })
+    add({ key: `turn_ttft100_added_${d.database}`, label: `added TTFT vs pipe, 100 simultaneous turns, p50 / p99, ${on}`, app: t100.p50, value: t100.p99, unit: 'ms', goal: '≤ 10 / ≤ 30', met: t100.p50 <= 10 && t100.p99 <= 30, note: `app column p50, value column p99; app ${d.ttft100.app.p50.toFixed(0)} / ${d.ttft100.app.p99.toFixed(0)} ms, pipe ${d.ttft100.pipe.p50.toFixed(0)} / ${d.ttft100.pipe.p99.toFixed(0)} ms` })
+    const rssGoal = d.database === 'pglite' ? 200 : 100
+    add({ key: `rss_rest_start_${d.database}`, label: `server RSS at rest after start-up, ${on}`, value: d.rssStartKiB / 1024, unit: 'MiB', goal: `≤ ${rssGoal}`, met: d.rssStartKiB / 1024 <= rssGoal })
+    add({ key: `rss_rest_turns_${d.database}`, label: `server RSS at rest after ${d.restTurns} turns, ${on}`, value: d.rssAfterTurnsKiB / 1024, unit: 'MiB', goal: `≤ ${rssGoal}`, met: d.rssAfterTurnsKiB / 1024 <= rssGoal })
+  }
+  if (!perDatabase.length) add({ key: 'turns_pglite', label: 'whole turns', value: Number.NaN, unit: 'turns/s' })
   add({ key: 'cold_health', label: 'cold start → first 200 /api/health (PGlite, fresh dir)', value: median(cold.map(c => c.healthMs)), unit: 'ms' })
   add({ key: 'cold_answer', label: 'cold start → first chat answer complete', value: median(cold.map(c => c.firstAnswerMs)), unit: 'ms', note: 'includes sign-up + chat creation' })
   if (pageRender) {
@@ -511,7 +546,7 @@ async function main() {
   const partNaN = f.filter(x => [x.app, x.pipe, x.stock, x.value].some(v => v !== undefined && !Number.isFinite(v)))
   const result = {
     mode: quick ? 'quick' : 'full', date: new Date().toISOString(), machine, config: cfg, durationS: (Date.now() - startedAt) / 1000,
-    figures: f, saturation: sat, slow, db, cold, client, pageRender, search, errors, appRssEndKiB: appRssEnd,
+    figures: f, saturation: sat, slow, db, perDatabase, cold, client, pageRender, search, errors, appRssEndKiB: appRssEnd,
     ttft: { c1: ttft1, c100: ttft100 },
   }
   writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(result, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2))
