@@ -1,5 +1,8 @@
 // PGlite on a worker thread: what drizzle relies on (rows, transactions, PostgreSQL's error
 // fields) and what it is for (the server's thread stays free while the database works).
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PGliteThread } from '../../server/db/pglite-thread.ts'
 
@@ -91,5 +94,26 @@ describe('PGliteThread when its thread dies', () => {
     expect(error).toMatchObject({ code: 'CONNECTION_ENDED' })
     await expect(db.query('select 1')).rejects.toMatchObject({ code: 'CONNECTION_ENDED' })
     await db.close()
+  })
+})
+
+describe('PGliteThread on a folder', () => {
+  it('creates a new database, keeps it across a reopen, and runs with small shared buffers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neptun-pglite-'))
+    try {
+      const created = await PGliteThread.open(dir)
+      await created.query('create table kept (name text)')
+      await created.query(`insert into kept values ('across a reopen')`)
+      const settings = await created.query('show shared_buffers') as Rows<{ shared_buffers: string }>
+      expect(settings.rows[0]!.shared_buffers).toBe('16MB')
+      await created.close()
+      const reopened = await PGliteThread.open(dir)
+      const { rows } = await reopened.query('select name from kept') as Rows<{ name: string }>
+      expect(rows).toEqual([{ name: 'across a reopen' }])
+      await reopened.close()
+    }
+    finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
