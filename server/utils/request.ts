@@ -28,11 +28,11 @@ export function dataOr400<T>(result: z.ZodSafeParseResult<T>): T {
  * refused without being buffered. 415 for a non-JSON content type, 413 over the cap,
  * 400 for JSON that does not parse.
  */
-export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.maxBodyBytes): Promise<unknown> {
+export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.maxBodyBytes, tooLarge: string = ERRORS.bodyTooLarge): Promise<unknown> {
   const type = getRequestHeader(event, 'content-type') ?? ''
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) throw apiError(415, ERRORS.unsupportedMediaType)
   const declared = Number(getRequestHeader(event, 'content-length'))
-  if (declared > maxBytes) throw apiError(413, ERRORS.bodyTooLarge)
+  if (declared > maxBytes) throw apiError(413, tooLarge)
 
   const chunks: Uint8Array[] = []
   let size = 0
@@ -44,7 +44,7 @@ export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.max
   for await (const chunk of source) {
     size += chunk.byteLength
     // The rest of the body is left unread, so this connection cannot carry another request.
-    if (size > maxBytes) throw apiError(413, ERRORS.bodyTooLarge, { connection: 'close' })
+    if (size > maxBytes) throw apiError(413, tooLarge, { connection: 'close' })
     chunks.push(chunk)
   }
   const text = Buffer.concat(chunks).toString('utf8')
@@ -58,8 +58,8 @@ export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.max
 }
 
 /** readJsonBody, then the schema. */
-export async function readValidatedJson<S extends z.ZodType>(event: H3Event, schema: S): Promise<z.output<S>> {
-  return parseOr400(schema, await readJsonBody(event))
+export async function readValidatedJson<S extends z.ZodType>(event: H3Event, schema: S, maxBytes?: number, tooLarge?: string): Promise<z.output<S>> {
+  return parseOr400(schema, await readJsonBody(event, maxBytes, tooLarge))
 }
 
 /** For path ids: a malformed id names no chat, so it is the same 404 as a missing one. */
