@@ -45,12 +45,12 @@ export const IMAGE_LIMITS = {
   /** Images on one message. */
   maxImagesPerMessage: 4,
   /** Images a request carries as data, all messages together (a saved chat refers to stored ones by URL). */
-  maxImagesPerRequest: 8,
+  maxImagesPerRequest: 4,
   /**
    * Bytes of a chat request's body: the text limit plus the images as base64 (4 bytes per 3).
    * Only the chat endpoint takes this much; every other JSON route keeps `LIMITS.maxBodyBytes`.
    */
-  maxChatBodyBytes: 1024 * 1024 + Math.ceil(8 * 2 * 1024 * 1024 * 4 / 3) + 64 * 1024,
+  maxChatBodyBytes: 1024 * 1024 + Math.ceil(4 * 2 * 1024 * 1024 * 4 / 3) + 64 * 1024,
   /** Longest side, in pixels, the browser scales a picture down to (a model's own limit may be lower). */
   maxImageSide: 1568,
   /** The types accepted, as the content's first bytes say (never its name or declared type). */

@@ -15,7 +15,7 @@ export default defineEventHandler(async (event) => {
   if (!image) throw apiError(404, ERRORS.imageNotFound)
   setResponseHeaders(event, {
     'content-type': image.mediaType,
-    'content-length': String(image.bytes.byteLength),
+    'content-length': image.bytes.byteLength,
     'content-disposition': `inline; filename="image-${image.id}.${EXTENSIONS[image.mediaType] ?? 'bin'}"`,
     'x-content-type-options': 'nosniff',
     // Its bytes never change under its id; only its owner's browser keeps a copy.
