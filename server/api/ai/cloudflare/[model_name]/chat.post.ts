@@ -1,4 +1,4 @@
-import { chatQuerySchema, chatRequestSchema, ERRORS, findModel, IMAGE_LIMITS, isLiveModel } from '#shared/contract'
+import { chatQuerySchema, ERRORS, findModel, isLiveModel } from '#shared/contract'
 import { negotiatedEncoding } from '#server/answer/negotiation'
 import { workersAiSettings } from '#server/workers-ai'
 
@@ -22,7 +22,7 @@ export default defineEventHandler(async (event) => {
   if (!isLiveModel(model)) throw apiError(400, ERRORS.serviceRetired)
 
   dataOr400(query)
-  const { messages, parentId } = await readValidatedJson(event, chatRequestSchema, IMAGE_LIMITS.maxChatBodyBytes, ERRORS.chatBodyTooLarge)
+  const { messages, parentId } = await readChatRequest(event)
 
   if (chatId !== undefined && !ownsChat) throw apiError(404, ERRORS.chatNotFound)
   const images = await readTurnImages(user.id, model, messages)
