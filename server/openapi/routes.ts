@@ -111,6 +111,9 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
   '/api/images/{id}': {
     get: { tags: ['Chats'], summary: 'An image stored with one of the caller\'s chats', description: 'Served as its sniffed type with `Content-Disposition: inline` and `X-Content-Type-Options: nosniff`. Another user\'s image is a 404.', access: 'user', path: z.object({ id: z.string().regex(/^[\w-]{22}$/) }), responses: { 200: { description: 'The image\'s bytes.', content: { 'image/png': null, 'image/jpeg': null, 'image/webp': null, 'image/gif': null } } }, errors: { 404: ERRORS.imageNotFound } },
   },
+  '/api/shares/{id}/images/{imageId}': {
+    get: { tags: ['Shares'], summary: 'An image of a shared snapshot (public, for anyone with the link)', description: 'Only the images the snapshot shows, while the share exists; served like GET /api/images/{id}.', access: 'public', path: z.object({ id: z.string().regex(SHARE_ID_PATTERN), imageId: z.string().regex(/^[\w-]{22}$/) }), responses: { 200: { description: 'The image\'s bytes.', content: { 'image/png': null, 'image/jpeg': null, 'image/webp': null, 'image/gif': null } } }, errors: { 404: ERRORS.imageNotFound } },
+  },
   '/api/chats/{id}/messages': {
     delete: { tags: ['Chats'], summary: 'Delete a message and every later one', description: 'Every version below it goes too; when it was on the active path, the newest version beside it takes its place.', access: 'user', path: idParams, query: truncateQuerySchema, responses: { 204: null }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },
   },

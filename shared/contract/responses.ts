@@ -172,6 +172,7 @@ export const sharedChatSchema = z.object({
     reasoning: z.string().nullable(),
     reasoningMs: z.int().nullable(),
     finishReason: z.enum(['stop', 'length']).nullable(),
+    files: z.array(storedImageSchema).optional().meta({ description: 'A question\'s images, served at `url` (`/api/shares/{id}/images/{imageId}`) to anyone with the link.' }),
   })),
   truncated: z.boolean().meta({ description: 'The chat was longer than a share holds: these are its newest messages.' }),
   sharedAt: dateTime,

@@ -3,7 +3,7 @@
 // stored with a saved chat, served to its owner only, deleted with it, counted in the quota;
 // nothing stored in the playground.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { AllowedCloudflareModelNames, DEFAULT_MODEL_NAME, ERRORS, IMAGE_LIMITS, VISION_MODEL_NAMES, type ChatMessage, type ChatWithMessages, type StoredImage } from '../../shared/contract/index.ts'
+import { AllowedCloudflareModelNames, DEFAULT_MODEL_NAME, ERRORS, IMAGE_LIMITS, SHARE_PATH, VISION_MODEL_NAMES, type ChatMessage, type ChatWithMessages, type SharedChat, type ShareSummary, type StoredImage } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { emulatorControl, type RequestRecord } from '../../emulator/client.ts'
 import { expectApiError, readUiStream, signUp, type TestUser } from '../support/api-client.ts'
@@ -115,6 +115,32 @@ describe('serving', () => {
   it('goes with its chat', async () => {
     expect((await alice.fetch(`/api/chats/${chatId}`, { method: 'DELETE' })).status).toBe(204)
     await expectApiError(await alice.fetch(image.url), 404, ERRORS.imageNotFound)
+  })
+})
+
+describe('a shared chat', () => {
+  it('serves the snapshot\'s images to anyone with the link, and only those, until it is revoked', async () => {
+    const image = png(6, 4)
+    const { chatId } = await askWithImages(alice, 'Share this picture', [filePart(image)])
+    const other = (await getChat(alice, (await askWithImages(alice, 'Not shared', [filePart(png(2, 2))])).chatId)).messages[0]!.files![0]!
+    const made = await (await alice.fetch(`/api/chats/${chatId}/shares`, { method: 'POST' })).json() as ShareSummary
+    const shared = await (await fetch(`${appUrl}/api/shares/${made.id}`)).json() as SharedChat
+    const [file] = shared.messages[0]!.files!
+    expect(file).toMatchObject({ url: `/api/shares/${made.id}/images/${file!.id}`, mediaType: 'image/png', width: 6, height: 4, size: image.length })
+
+    const served = await fetch(`${appUrl}${file!.url}`)
+    expect(served.status).toBe(200)
+    expect(served.headers.get('content-type')).toBe('image/png')
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(served.headers.get('x-robots-tag')).toBe('noindex')
+    expect(Buffer.from(await served.arrayBuffer()).equals(image)).toBe(true)
+    // The page shows it.
+    expect(await (await fetch(`${appUrl}${SHARE_PATH}${made.id}`)).text()).toContain(file!.url)
+
+    // An image of the owner's that the snapshot does not show is not reachable through it.
+    await expectApiError(await fetch(`${appUrl}/api/shares/${made.id}/images/${other.id}`), 404, ERRORS.imageNotFound)
+    expect((await alice.fetch(`/api/shares/${made.id}`, { method: 'DELETE' })).status).toBe(204)
+    await expectApiError(await fetch(`${appUrl}${file!.url}`), 404, ERRORS.imageNotFound)
   })
 })
 
