@@ -39,24 +39,38 @@ export async function readTurnImages(userId: number, model: LiveModel, messages:
 
   const store = useImageStore()
   const last = parts.length - 1
-  const turn: TurnImages = { perMessage: [], fresh: [], question: [] }
-  for (const [at, list] of parts.entries()) {
+  const turn: TurnImages = { perMessage: parts.map(() => []), fresh: [], question: [] }
+  // Only the newest images the model takes are read from the store: a long chat's older ones
+  // would cost reads and memory for nothing.
+  let readable = model.capabilities.vision.maxImages
+  for (let at = last; at >= 0; at--) {
     const images: ImageInput[] = []
-    for (const part of list) {
+    for (const part of [...parts[at]!].reverse()) {
       const stored = STORED_URL.exec(part.url)?.[1]
       if (stored) {
+        if (at === last) turn.question.unshift({ stored })
+        if (readable <= 0) continue
         const found = await store.get(stored, userId)
         if (!found) throw apiError(404, ERRORS.imageNotFound)
-        images.push({ mediaType: found.mediaType, width: found.width, height: found.height, bytes: found.bytes })
-        if (at === last) turn.question.push({ stored })
+        images.unshift({ mediaType: found.mediaType, width: found.width, height: found.height, bytes: found.bytes })
+        readable--
         continue
       }
       const image = decodeDataUrl(part.url)
-      images.push(image)
-      if (at === last) turn.question.push({ fresh: turn.fresh.push(image) - 1 })
+      if (at === last) {
+        turn.fresh.unshift(image)
+        turn.question.unshift({ fresh: -1 })
+      }
+      if (readable > 0) {
+        images.unshift(image)
+        readable--
+      }
     }
-    turn.perMessage.push(images)
+    turn.perMessage[at] = images
   }
+  // Collected newest first: the question's new images are numbered in their order now.
+  let next = 0
+  for (const image of turn.question) if ('fresh' in image) image.fresh = next++
   return turn
 }
 

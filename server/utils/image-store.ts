@@ -93,6 +93,13 @@ export function useImageStore(): ImageStore {
 export async function attachImages(userId: number, messageId: number, ids: string[]): Promise<void> {
   if (!ids.length) return
   const db = await useDb()
+  // A question stored already (the same question sent again) keeps the images it has: the new
+  // copies of them go.
+  const [kept] = await db.select({ id: tables.images.id }).from(tables.images).where(eq(tables.images.messageId, messageId)).limit(1)
+  if (kept) {
+    await db.delete(tables.images).where(and(inArray(tables.images.id, ids), eq(tables.images.userId, userId), isNull(tables.images.messageId)))
+    return
+  }
   for (const [position, id] of ids.entries()) {
     const tied = await db.update(tables.images).set({ messageId, position })
       .where(and(eq(tables.images.id, id), eq(tables.images.userId, userId), isNull(tables.images.messageId))).returning({ id: tables.images.id })

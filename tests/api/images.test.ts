@@ -97,6 +97,28 @@ describe('a vision model in a saved chat', () => {
   })
 })
 
+describe('the same question again', () => {
+  it('keeps the question\'s images once when it is sent again (a regenerated answer), and a new version gets its own copy', async () => {
+    const part = filePart(png(5, 5))
+    const { chatId } = await askWithImages(alice, 'Once only', [part])
+    const again = await alice.chat(chatId, [{ role: 'user', content: 'Once only', parts: [part] }], { model: SCOUT })
+    expect((await readUiStream(again)).text).toContain('image/png 5x5')
+    const questions = (await getChat(alice, chatId)).messages.filter(message => message.role === 'user')
+    expect(questions).toHaveLength(1)
+    expect(questions[0]!.files).toHaveLength(1)
+
+    // An edited question (a new version) sent with the stored image's URL: its own copy, so
+    // deleting either version leaves the other's image.
+    const edited = await alice.chat(chatId, [{ role: 'user', content: 'Edited, same picture', parts: [{ type: 'file', mediaType: 'image/png', url: questions[0]!.files![0]!.url }] }], { model: SCOUT })
+    expect((await readUiStream(edited)).text).toContain('image/png 5x5')
+    const [version] = (await getChat(alice, chatId)).messages
+    expect(version!.content).toBe('Edited, same picture')
+    expect(version!.files).toHaveLength(1)
+    expect(version!.files![0]!.id).not.toBe(questions[0]!.files![0]!.id)
+    expect((await alice.fetch(version!.files![0]!.url)).status).toBe(200)
+  })
+})
+
 describe('serving', () => {
   let image: StoredImage
   let chatId: number
