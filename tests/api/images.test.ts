@@ -101,7 +101,9 @@ describe('the same question again', () => {
   it('keeps the question\'s images once when it is sent again (a regenerated answer), and a new version gets its own copy', async () => {
     const part = filePart(png(5, 5))
     const { chatId } = await askWithImages(alice, 'Once only', [part])
-    const again = await alice.chat(chatId, [{ role: 'user', content: 'Once only', parts: [part] }], { model: SCOUT })
+    // As the chat page regenerates the first answer: the question again, in its place.
+    const firstQuestion = (messages: ChatMessage[]) => alice.fetch(`/api/ai/cloudflare/${SCOUT}/chat?chat_id=${chatId}`, { method: 'POST', body: { messages, parentId: null } })
+    const again = await firstQuestion([{ role: 'user', content: 'Once only', parts: [part] }])
     expect((await readUiStream(again)).text).toContain('image/png 5x5')
     const questions = (await getChat(alice, chatId)).messages.filter(message => message.role === 'user')
     expect(questions).toHaveLength(1)
@@ -109,7 +111,7 @@ describe('the same question again', () => {
 
     // An edited question (a new version) sent with the stored image's URL: its own copy, so
     // deleting either version leaves the other's image.
-    const edited = await alice.chat(chatId, [{ role: 'user', content: 'Edited, same picture', parts: [{ type: 'file', mediaType: 'image/png', url: questions[0]!.files![0]!.url }] }], { model: SCOUT })
+    const edited = await firstQuestion([{ role: 'user', content: 'Edited, same picture', parts: [{ type: 'file', mediaType: 'image/png', url: questions[0]!.files![0]!.url }] }])
     expect((await readUiStream(edited)).text).toContain('image/png 5x5')
     const [version] = (await getChat(alice, chatId)).messages
     expect(version!.content).toBe('Edited, same picture')
