@@ -62,6 +62,33 @@ describe('images in a chat', () => {
     }
   })
 
+  it('attaches by the file picker and by dropping on the conversation, and refuses an SVG', async () => {
+    const user = await apiUser()
+    const created = await user.fetch('/api/chats', { method: 'POST', body: { title: 'Drops', model: AllowedCloudflareModelNames.CloudflareLlamaScout } })
+    const chat = await created.json() as ChatSummary
+    const { context, page } = await newContext(browser, { user })
+    try {
+      await open(page, `/chat/${chat.id}`)
+      await page.getByTestId('composer-file-input').setInputFiles({ name: 'picked.png', mimeType: 'image/png', buffer: png(5, 5) })
+      await expect.poll(() => page.getByTestId('composer-thumbnail').count()).toBe(1)
+      await page.getByTestId('chat-drop-zone').evaluate((zone, base64) => {
+        const transfer = new DataTransfer()
+        transfer.items.add(new File([Uint8Array.from(atob(base64), char => char.charCodeAt(0))], 'dropped.png', { type: 'image/png' }))
+        zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+      }, png(6, 6).toString('base64'))
+      await expect.poll(() => page.getByTestId('composer-thumbnail').count()).toBe(2)
+      expect(await page.getByTestId('composer-thumbnail').evaluateAll(images => images.map(image => image.getAttribute('alt')))).toEqual(['picked.png', 'dropped.png'])
+
+      await page.getByTestId('composer-file-input').setInputFiles({ name: 'vector.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') })
+      await expect.poll(() => page.getByTestId('composer-image-error').innerText()).toContain('vector.svg')
+      expect(await page.getByTestId('composer-thumbnail').count()).toBe(2)
+    }
+    finally {
+      await context.close()
+    }
+  })
+
   it('tells the user when the chosen model cannot see, and does not send', async () => {
     const user = await apiUser()
     const created = await user.fetch('/api/chats', { method: 'POST', body: { title: 'Blind', model: AllowedCloudflareModelNames.CloudflareLlama } })
