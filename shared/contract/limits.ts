@@ -73,7 +73,7 @@ export const DEFAULTS = {
   maxChatsPerUser: 1000,
   /** MAX_API_KEYS_PER_USER: API keys one user may hold at once. */
   maxApiKeysPerUser: 50,
-  /** USER_STORAGE_QUOTA_MB: message text and thinking a user may keep, in MiB (UTF-8 bytes). */
+  /** USER_STORAGE_QUOTA_MB: message text, thinking and images a user may keep, in MiB (UTF-8 bytes, image bytes). */
   storageQuotaMb: 50,
   /** LOGIN_RATE_LIMIT_PER_ACCOUNT: failed password checks per account (log-in, password change) per window. */
   loginFailuresPerAccount: 10,
