@@ -1,5 +1,5 @@
 import { useChat } from '@ai-sdk/vue'
-import { DefaultChatTransport } from 'ai'
+import { DefaultChatTransport, type FileUIPart } from 'ai'
 import type { ChatMessage, ChatWithMessages, MessageStatus, StoredStatus } from '#shared/contract'
 
 /** What the list shows for a message: a stored status, or that it is still arriving. */
@@ -33,7 +33,7 @@ export function chatEndpoint(modelName: string, chatId: number | null): string {
 }
 
 /**
- * One conversation on `useChat`: sends exactly `{messages:[{role,content}]}` to the chat endpoint
+ * One conversation on `useChat`: sends `{messages:[{role,content}]}` (a user message's images as file parts) to the chat endpoint
  * of the chosen model, and implements stop, regenerate, edit-and-resend and retry: an edit or a
  * regenerated answer is a new version in the stored chat, beside the old one, and
  * `switchVersion` shows another version. In a saved chat the answer outlives the
@@ -181,10 +181,11 @@ export function useChatSession(options: ChatSessionOptions) {
     else window.addEventListener('online', () => void resume(), { once: true })
   }
 
-  async function send(text: string): Promise<void> {
-    if (!text.trim() || busy.value) return
+  /** Asks `text`, with images (file parts with data: URLs) when there are any. */
+  async function send(text: string, files: FileUIPart[] = []): Promise<void> {
+    if ((!text.trim() && !files.length) || busy.value) return
     chat.clearError()
-    await chat.sendMessage({ text })
+    await chat.sendMessage(files.length ? { text, files } : { text })
   }
 
   /**
@@ -244,8 +245,10 @@ export function useChatSession(options: ChatSessionOptions) {
     if (!text.trim() || busy.value) return
     chat.clearError()
     versions.expectNewVersion()
+    // The new version keeps the images of the one it replaces.
+    const files = messageFiles(chat.messages.value[index]!)
     chat.messages.value = chat.messages.value.slice(0, index)
-    await chat.sendMessage({ text })
+    await chat.sendMessage(files.length ? { text, files } : { text })
   }
 
   /** Puts older messages (an earlier page of the stored chat) before the ones shown. */
@@ -268,6 +271,8 @@ export function useChatSession(options: ChatSessionOptions) {
 
   return {
     messages,
+    /** The model the next turn goes to. */
+    model: options.model,
     status: chat.status,
     error: chat.error,
     errorAt,

@@ -36,6 +36,13 @@ export interface EmulatedModel {
   ranges: Ranges
   stream: StreamShape
   thinking?: Thinking
+  /**
+   * How it takes images, per its Cloudflare page: `image_url` content parts in user messages
+   * (data: URLs), or one image in the request's `image` field (an array of bytes). None: text only.
+   */
+  vision?: 'image_url' | 'image'
+  /** Its licence must be accepted per account with the prompt `agree` first (error 5016 until then). */
+  agreement?: boolean
 }
 
 const COMMON = { seed: [1, 9_999_999_999, true], top_k: [1, 50, true], repetition_penalty: [0, 2, false] } satisfies Ranges
@@ -59,8 +66,9 @@ export const EMULATED_MODELS: readonly EmulatedModel[] = [
   workersAi('@cf/qwen/qwq-32b', 24_000, POSITIVE_PENALTIES, { thinking: 'think-tags' }),
   workersAi('@cf/deepseek-ai/deepseek-r1-distill-qwen-32b', 80_000, WIDE_PENALTIES, { thinking: 'think-tags-unopened' }),
   workersAi('@cf/qwen/qwen3-30b-a3b-fp8', 32_768, WIDE_PENALTIES, { defaultMaxTokens: 2000, stream: 'chunks', thinking: 'reasoning_content' }),
-  workersAi('@cf/meta/llama-4-scout-17b-16e-instruct', 131_000, POSITIVE_PENALTIES),
-  workersAi('@cf/mistralai/mistral-small-3.1-24b-instruct', 128_000, POSITIVE_PENALTIES),
+  workersAi('@cf/meta/llama-4-scout-17b-16e-instruct', 131_000, POSITIVE_PENALTIES, { vision: 'image_url' }),
+  workersAi('@cf/mistralai/mistral-small-3.1-24b-instruct', 128_000, POSITIVE_PENALTIES, { vision: 'image_url' }),
+  workersAi('@cf/meta/llama-3.2-11b-vision-instruct', 128_000, POSITIVE_PENALTIES, { vision: 'image', agreement: true }),
   {
     id: '@cf/google/gemma-4-26b-a4b-it',
     contextWindow: 256_000,
@@ -69,6 +77,7 @@ export const EMULATED_MODELS: readonly EmulatedModel[] = [
     ranges: OPENAI,
     stream: 'chunks-own-usage',
     thinking: 'reasoning',
+    vision: 'image_url',
   },
 ]
 

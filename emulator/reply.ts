@@ -17,7 +17,7 @@ export interface Reply {
 export function replyOf(model: EmulatedModel, input: RunInput, b: Behaviour): Reply {
   const answer = b.reply !== undefined
     ? tokenize(b.reply)
-    : defaultReplyTokens(input.messages, Math.max(0, Math.floor(b.tokens ?? DEFAULT_REPLY_TOKENS)))
+    : [...tokenize(describeImages(input)), ...defaultReplyTokens(input.messages, Math.max(0, Math.floor(b.tokens ?? DEFAULT_REPLY_TOKENS)))]
   const all = [...thinking(model, input, b), ...answer.map((text): ReplyToken => ({ text, kind: 'answer' }))]
   return { tokens: all.slice(0, input.maxTokens), cut: all.length > input.maxTokens }
 }
@@ -39,4 +39,14 @@ function thinking(model: EmulatedModel, input: RunInput, b: Behaviour): ReplyTok
     ...thoughts,
     ...tag('\n</think>\n\n'),
   ]
+}
+
+/**
+ * What a vision model says it received, before its default reply, so a test can tell that the
+ * image reached it: `I see 1 image: image/png 2x3 70 bytes (image_url). ` ('' without images).
+ */
+export function describeImages(input: RunInput): string {
+  if (!input.images.length) return ''
+  const each = input.images.map(image => `${image.mediaType} ${image.width}x${image.height} ${image.bytes} bytes (${image.via})`)
+  return `I see ${input.images.length} image${input.images.length === 1 ? '' : 's'}: ${each.join('; ')}. `
 }

@@ -64,6 +64,14 @@ function decode(s: string): string {
   try { return decodeURIComponent(s) } catch { return s }
 }
 
+function writeJson(res: ServerResponse, record: RequestRecord, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+  record.status = status
+  record.outcome = 'completed'
+  record.endedAt = Date.now()
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1'
   const accountId = options.accountId ?? 'emulator-account'
@@ -75,6 +83,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sockets = new Set<Socket>()
   const inflight = new Set<AbortController>()
   let closing = false
+  /** Accounts and models whose licence was accepted (`{"prompt":"agree"}`); kept across reset(), like Cloudflare's. */
+  const agreed = new Set<string>()
 
   async function handleRun(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const route = RUN_ROUTE.exec(pathname)
@@ -125,6 +135,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const modelFailure = checkModel(record.model ?? '', known, deprecated, RETIRED.get(record.model ?? ''))
     if (modelFailure) return sendError(ex, modelFailure.status, modelFailure.code, modelFailure.message)
     const model = emulatedModel(record.model ?? '')
+    if (model.agreement) {
+      const key = `${accountId}\n${model.id}`
+      if ((parsed.value as { prompt?: unknown } | null)?.prompt === 'agree') {
+        agreed.add(key)
+        writeJson(res, record, 200, { result: { response: 'Thank you for agreeing to the license and acceptable use policy.' }, success: true, errors: [], messages: [] })
+        return
+      }
+      if (!agreed.has(key)) return sendError(ex, 403, CODES.licenceNotAgreed, text.licenceNotAgreed(model.id))
+    }
     const checked = checkBody(parsed, model)
     if (!checked.ok) return sendError(ex, checked.failure.status, checked.failure.code, checked.failure.message)
     if (behaviour.error || behaviour.successFalseWith200) return sendInjectedError(ex, behaviour)

@@ -106,11 +106,23 @@ export interface ChatMessage {
   content: string
 }
 
+/** An image a vision model received, as the emulator read it from its bytes. */
+export interface SeenImage {
+  /** How it came: a content part `image_url` (data: URL), or the request's `image` field (bytes). */
+  via: 'image_url' | 'image'
+  mediaType: string
+  width: number
+  height: number
+  bytes: number
+}
+
 /** The validated subset of the request body that the emulator acts upon. */
 export interface RunInput {
   messages: ChatMessage[]
   stream: boolean
   maxTokens: number
+  /** Images the request carried, in order (vision models only). */
+  images: SeenImage[]
 }
 
 /** One token of a reply: text, thinking, or a `<think>` tag around the thinking. */

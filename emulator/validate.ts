@@ -1,7 +1,8 @@
 // Request validation mirroring the checks Workers AI performs on
 // text-generation models, returning Cloudflare's status/code pairs.
 import type { EmulatedModel } from './models.ts'
-import type { ChatMessage, RunInput } from './types.ts'
+import type { ChatMessage, RunInput, SeenImage } from './types.ts'
+import { sniffImage } from '../shared/contract/image-sniff.ts'
 import { CODES, messages as text } from './wire.ts'
 import { estimatePromptTokens } from './tokens.ts'
 
@@ -49,12 +50,25 @@ export function checkBody(parsed: { json: boolean; value: unknown }, model: Emul
   if (!Array.isArray(b.messages)) return bad("required property 'messages' is missing or not an array")
   if (b.messages.length === 0) return bad("'messages' must contain at least one message")
   const msgs: ChatMessage[] = []
+  const images: SeenImage[] = []
   for (const [i, m] of b.messages.entries()) {
     if (typeof m !== 'object' || m === null) return bad(`messages[${i}] must be an object`)
     const { role, content } = m as Record<string, unknown>
     if (typeof role !== 'string' || !ROLES.has(role)) return bad(`messages[${i}].role must be one of system, user, assistant`)
+    if (Array.isArray(content) && model.vision === 'image_url' && role === 'user') {
+      const read = readContentParts(content, i, images)
+      if (typeof read !== 'string') return read
+      msgs.push({ role, content: read })
+      continue
+    }
     if (typeof content !== 'string') return bad(`messages[${i}].content must be a string`)
     msgs.push({ role: role as ChatMessage['role'], content })
+  }
+  if (b.image !== undefined) {
+    if (model.vision !== 'image') return bad("'image' is not an input of this model")
+    const seen = readImageField(b.image)
+    if (!seen) return bad("'image' must be an array of integers from 0 to 255 holding a PNG, JPEG, WebP or GIF")
+    images.push(seen)
   }
   if (b.stream !== undefined && typeof b.stream !== 'boolean') return bad("'stream' must be a boolean")
   // OpenAI-shaped schemas name the budget max_completion_tokens and still take max_tokens.
@@ -80,5 +94,40 @@ export function checkBody(parsed: { json: boolean; value: unknown }, model: Emul
       ok: false,
       failure: { status: 413, code: CODES.contextWindow, message: text.contextWindow(promptTokens, budget, model.contextWindow) },
     }
-  return { ok: true, input: { messages: msgs, stream: b.stream === true, maxTokens: budget }, promptTokens }
+  return { ok: true, input: { messages: msgs, stream: b.stream === true, maxTokens: budget, images }, promptTokens }
+}
+
+const DATA_URL = /^data:(image\/[\w.+-]+);base64,/
+
+/** An `image_url` model's content parts: their text, with the images read into `images`; or the failure. */
+function readContentParts(parts: unknown[], i: number, images: SeenImage[]): string | { ok: false; failure: Failure } {
+  let text = ''
+  for (const [j, part] of parts.entries()) {
+    const { type, text: partText, image_url: imageUrl } = (part ?? {}) as { type?: unknown; text?: unknown; image_url?: { url?: unknown } }
+    if (type === 'text' && typeof partText === 'string') {
+      text += partText
+      continue
+    }
+    if (type !== 'image_url' || typeof imageUrl?.url !== 'string') return bad(`messages[${i}].content[${j}] must be a text or image_url part`)
+    const head = DATA_URL.exec(imageUrl.url)
+    if (!head) return bad(`messages[${i}].content[${j}].image_url.url must be a base64 data: URL (http URLs are not fetched)`)
+    const bytes = Buffer.from(imageUrl.url.slice(head[0].length), 'base64')
+    const sniffed = sniffImage(bytes)
+    if (!sniffed) return bad(`messages[${i}].content[${j}] is not a PNG, JPEG, WebP or GIF image`)
+    images.push({ via: 'image_url', mediaType: sniffed.mediaType, width: sniffed.width, height: sniffed.height, bytes: bytes.byteLength })
+  }
+  return text
+}
+
+/** The `image` field: an array of byte values (or a base64 string), holding an image. */
+function readImageField(value: unknown): SeenImage | undefined {
+  let bytes: Uint8Array
+  if (Array.isArray(value)) {
+    if (!value.every(v => Number.isInteger(v) && v >= 0 && v <= 255)) return undefined
+    bytes = Uint8Array.from(value as number[])
+  }
+  else if (typeof value === 'string') bytes = Buffer.from(value, 'base64')
+  else return undefined
+  const sniffed = sniffImage(bytes)
+  return sniffed && { via: 'image', mediaType: sniffed.mediaType, width: sniffed.width, height: sniffed.height, bytes: bytes.byteLength }
 }

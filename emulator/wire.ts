@@ -19,6 +19,7 @@ export const CODES = {
   contextWindow: 5021,
   deprecated: 5028,
   capacity: 3040,
+  licenceNotAgreed: 5016,
   internal: 3043,
 } as const
 
@@ -156,5 +157,6 @@ export const messages = {
   contextWindow: (prompt: number, max: number, window: number) =>
     `Input is too long: ${prompt} estimated prompt tokens plus max_tokens ${max} exceeds the model's context window of ${window} tokens`,
   capacity: 'Capacity temporarily exceeded, please try again.',
+  licenceNotAgreed: (model: string) => `${model}: Prior to using this model, you must submit the prompt 'agree' to accept the license and acceptable use policy.`,
   internal: 'Internal server error',
 } as const

@@ -1,7 +1,9 @@
 import type { ChatMessage, ChatStreamMetadata, MessageFeedback } from '#shared/contract'
 
-/** A message as exported: its text, and for answers the thinking, the model, the cost and the user's rating. */
-export interface ExportedMessage extends ChatMessage {
+/** A message as exported: its text and images, and for answers the thinking, the model, the cost and the user's rating. */
+export interface ExportedMessage extends Omit<ChatMessage, 'parts'> {
+  /** A user message's images: stored ones by their absolute URL (its owner's session opens them), others as data: URLs. */
+  files?: { mediaType: string, url: string }[]
   reasoning?: string
   model?: string
   usage?: ChatStreamMetadata['usage']
@@ -13,16 +15,18 @@ export interface ExportableChat {
   messages: ExportedMessage[]
 }
 
-/** The messages of a conversation as exported (the thinking kept apart from the answer). */
-export function exportedMessages(messages: readonly NeptunUIMessage[]): ExportedMessage[] {
+/** The messages of a conversation as exported (the thinking kept apart from the answer); stored images' URLs made absolute with `origin`. */
+export function exportedMessages(messages: readonly NeptunUIMessage[], origin = ''): ExportedMessage[] {
   return messages
     .filter((message): message is NeptunUIMessage & { role: 'user' | 'assistant' } => message.role === 'user' || message.role === 'assistant')
     .map((message) => {
       const reasoning = messageReasoning(message)
       const { model, usage, feedback } = message.metadata ?? {}
+      const files = messageFiles(message).map(file => ({ mediaType: file.mediaType, url: file.url.startsWith('/') ? `${origin}${file.url}` : file.url }))
       return {
         role: message.role,
         content: messageText(message),
+        ...(files.length ? { files } : {}),
         ...(reasoning ? { reasoning } : {}),
         ...(message.role === 'assistant' && model ? { model } : {}),
         ...(message.role === 'assistant' && usage ? { usage } : {}),
@@ -36,6 +40,8 @@ export interface ExportLabels {
   user: string
   assistant: string
   thinking: string
+  /** What an image link is called (numbered). */
+  image?: string
   /** How a rated answer's feedback is introduced, and the two ratings in words. */
   feedback?: { label: string, up: string, down: string }
 }
@@ -51,7 +57,13 @@ export function chatToMarkdown(chat: ExportableChat, labels: ExportLabels): stri
     const rated = message.feedback && labels.feedback
       ? `\n\n> ${labels.feedback.label}: ${message.feedback.rating === 'up' ? labels.feedback.up : labels.feedback.down}${message.feedback.comment ? ` (${message.feedback.comment.replace(/\s+/g, ' ')})` : ''}`
       : ''
-    return `### ${speaker}\n\n${thinking}${message.content}${rated}`
+    // Links to stored images; an image never stored (a data: URL) is named, not inlined.
+    const images = (message.files ?? []).map((file, at) => {
+      const name = `${labels.image ?? 'Image'} ${at + 1}`
+      return file.url.startsWith('data:') ? `[${name}]` : `[${name}](${file.url})`
+    })
+    const shown = images.length ? `${images.join(' ')}\n\n` : ''
+    return `### ${speaker}\n\n${thinking}${shown}${message.content}${rated}`
   })
   return `# ${chat.title}\n\n${turns.join('\n\n')}\n`
 }

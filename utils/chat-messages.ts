@@ -1,6 +1,6 @@
-import type { UIMessage } from 'ai'
+import type { FileUIPart, UIMessage } from 'ai'
 import type { ChatMessage, ChatStreamMetadata, MessageFeedback, MessageSiblings, StoredMessage, StoredStatus } from '#shared/contract'
-import { LIMITS } from '#shared/contract/limits'
+import { IMAGE_LIMITS, LIMITS } from '#shared/contract/limits'
 import { CHARS_PER_TOKEN, conversationTokenBudget, findLiveModel } from '#shared/contract/models'
 
 /** What the stream's message metadata carries, plus what we set for messages loaded from the database. */
@@ -27,14 +27,26 @@ export function messageReasoning(message: UIMessage): string {
   return message.parts.map(part => (part.type === 'reasoning' ? part.text : '')).join('')
 }
 
+/** A message's images (its file parts): data: URLs before they are stored, `/api/images/<id>` after. */
+export function messageFiles(message: UIMessage): FileUIPart[] {
+  return message.parts.filter((part): part is FileUIPart => part.type === 'file')
+}
+
 /**
- * The request body the endpoint accepts: exactly `{messages:[{role,content}]}`. The thinking
- * stays out: models are not asked to read their earlier thoughts again.
+ * The request body the endpoint accepts: `{messages:[{role,content}]}`, a user message's images
+ * as file parts. The thinking stays out: models are not asked to read their earlier thoughts again.
  */
 export function toChatRequestMessages(messages: readonly UIMessage[]): ChatMessage[] {
   return messages
     .filter((message): message is UIMessage & { role: 'user' | 'assistant' } => message.role === 'user' || message.role === 'assistant')
-    .map(message => ({ role: message.role, content: messageText(message) }))
+    .map((message) => {
+      const files = message.role === 'user' ? messageFiles(message) : []
+      return {
+        role: message.role,
+        content: messageText(message),
+        ...(files.length ? { parts: files.map(file => ({ type: 'file' as const, mediaType: file.mediaType, url: file.url })) } : {}),
+      }
+    })
 }
 
 /** Bytes of history one chat request may carry: the body limit, less room for the JSON around the messages. */
@@ -59,15 +71,28 @@ export function requestHistory(messages: readonly ChatMessage[], maxChars: numbe
   const encoder = new TextEncoder()
   let chars = 0
   let bytes = 0
+  // Images sent as data (not yet stored, or the playground's) have limits of their own: older
+  // ones past them are left out, their text stays.
+  let dataImages = 0
+  let imageBytes = 0
   let start = messages.length
+  const kept: ChatMessage[] = []
   while (start > 0 && messages.length - start < LIMITS.maxMessages) {
-    const { content } = messages[start - 1]!
-    chars += content.length
-    bytes += encoder.encode(JSON.stringify(content)).length
+    const message = messages[start - 1]!
+    chars += message.content.length
+    bytes += encoder.encode(JSON.stringify(message.content)).length
     if ((chars > maxChars || bytes > REQUEST_HISTORY_BYTES) && start < messages.length) break
+    const data = (message.parts ?? []).filter(part => part.type === 'file' && 'url' in part && typeof part.url === 'string' && part.url.startsWith('data:'))
+    const size = data.reduce((sum, part) => sum + String((part as { url: string }).url).length, 0)
+    const fits = dataImages + data.length <= IMAGE_LIMITS.maxImagesPerRequest && imageBytes + size <= IMAGE_LIMITS.maxChatBodyBytes - LIMITS.maxBodyBytes
+    if (data.length && fits) {
+      dataImages += data.length
+      imageBytes += size
+    }
+    kept.unshift(data.length && !fits ? { ...message, parts: message.parts!.filter(part => !data.includes(part)) } : message)
     start--
   }
-  return messages.slice(start)
+  return kept
 }
 
 /** A stored message as a UI message; its id keeps the database id so actions can find it. */
@@ -84,6 +109,7 @@ export function storedToUIMessage(message: StoredMessage): NeptunUIMessage {
     id: `db-${message.id}`,
     role: message.role,
     parts: [
+      ...(message.files ?? []).map((file): FileUIPart => ({ type: 'file', mediaType: file.mediaType, url: file.url, filename: `image-${file.id}` })),
       // An answer loaded while it is still thinking shows its thinking as under way.
       ...(message.reasoning ? [{ type: 'reasoning' as const, text: message.reasoning, state: message.status === 'streaming' && !message.content ? 'streaming' as const : 'done' as const }] : []),
       { type: 'text', text: message.content },

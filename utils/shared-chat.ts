@@ -10,6 +10,7 @@ export function sharedToUIMessage(message: SharedMessage, index: number): Neptun
     id: `shared-${index}`,
     role: message.role,
     parts: [
+      ...(message.files ?? []).map(file => ({ type: 'file' as const, mediaType: file.mediaType, url: file.url, filename: `image-${file.id}` })),
       ...(message.reasoning ? [{ type: 'reasoning' as const, text: message.reasoning, state: 'done' as const }] : []),
       { type: 'text', text: message.content },
     ],

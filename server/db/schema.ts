@@ -195,3 +195,44 @@ export const messageFeedback = pgTable('message_feedback', {
 }, table => [
   index('message_feedback_user_idx').on(table.userId),
 ])
+
+/** Raw bytes (the images' content). */
+const bytea = customType<{ data: Uint8Array, driverData: Uint8Array }>({ dataType: () => 'bytea' })
+
+/**
+ * Images on user messages, stored with their chat (README: "Images"). `id` is the URL's
+ * unguessable part (128 random bits), though ownership is checked anyway. A turn's images are
+ * stored before its question (with `message_id` null, so the quota is checked first), then tied
+ * to it. `data` holds the bytes (ImageStore in server/utils/image-store.ts; a bucket would keep
+ * them instead and leave it null). `byte_size` counts towards the owner's storage quota
+ * (triggers in the images_sql migration); the row goes with its chat or message.
+ */
+export const images = pgTable('images', {
+  id: text('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  chatId: integer('chat_id').notNull().references(() => chats.id, { onDelete: 'cascade' }),
+  messageId: integer('message_id').references(() => messages.id, { onDelete: 'cascade' }),
+  /** Its place among its message's images. */
+  position: integer('position').notNull().default(0),
+  mediaType: text('media_type').notNull(),
+  byteSize: integer('byte_size').notNull(),
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  data: bytea('data'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, table => [
+  index('images_message_idx').on(table.messageId, table.position),
+  index('images_chat_idx').on(table.chatId),
+])
+
+/**
+ * Model licences accepted per Cloudflare account (`account`: the account id, or `binding` on a
+ * Worker), so the `agree` prompt is sent once, not before every turn.
+ */
+export const modelAgreements = pgTable('model_agreements', {
+  account: text('account').notNull(),
+  model: text('model').notNull(),
+  agreedAt: timestamp('agreed_at', { withTimezone: true }).notNull().defaultNow(),
+}, table => [
+  primaryKey({ columns: [table.account, table.model] }),
+])

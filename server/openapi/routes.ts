@@ -57,7 +57,7 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
       query: chatQuerySchema,
       body: chatRequestSchema,
       responses: { 200: { description: `${CHAT_STREAM} ${PLAIN_TEXT}`, content: { 'text/event-stream': null, 'text/plain': null } } },
-      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, or an invalid query or body`, 403: ERRORS.storageQuotaReached, 404: `${ERRORS.chatNotFound}, or ${ERRORS.messageNotFound} (parentId)`, 413: `${ERRORS.contextTooLong}, or ${ERRORS.bodyTooLarge}`, 415: ERRORS.unsupportedMediaType, 429: `${ERRORS.chatRateLimited}, ${ERRORS.dailyNeuronLimit} or ${ERRORS.tooManyAnswers} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
+      errors: { 400: `${ERRORS.invalidModel}, ${ERRORS.serviceRetired}, ${ERRORS.imageModelCannotSee}, ${ERRORS.imagesTooMany}, ${ERRORS.imageInvalid}, or an invalid query or body`, 403: ERRORS.storageQuotaReached, 404: `${ERRORS.chatNotFound}, ${ERRORS.imageNotFound}, or ${ERRORS.messageNotFound} (parentId)`, 413: `${ERRORS.contextTooLong}, ${ERRORS.imageTooLarge}, or ${ERRORS.chatBodyTooLarge}`, 415: `${ERRORS.unsupportedMediaType}, or ${ERRORS.imageTypeUnsupported}`, 429: `${ERRORS.chatRateLimited}, ${ERRORS.dailyNeuronLimit} or ${ERRORS.tooManyAnswers} (Retry-After)`, 502: ERRORS.upstreamFailed, 504: ERRORS.upstreamTimeout },
     },
   },
   '/api/ai/models': { get: { tags: ['Chat'], summary: 'The model catalogue', access: 'public', responses: { 200: z.array(modelConfigurationSchema) } } },
@@ -107,6 +107,12 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
   '/api/shares/{id}': {
     get: { tags: ['Shares'], summary: 'A shared chat\'s snapshot (public, for anyone with the link)', access: 'public', path: shareParams, responses: { 200: sharedChatSchema }, errors: { 404: ERRORS.shareNotFound } },
     delete: { tags: ['Shares'], summary: 'Revoke a share: its link answers 404', access: 'user', path: shareParams, responses: { 204: null }, errors: { 404: ERRORS.shareNotFound } },
+  },
+  '/api/images/{id}': {
+    get: { tags: ['Chats'], summary: 'An image stored with one of the caller\'s chats', description: 'Served as its sniffed type with `Content-Disposition: inline` and `X-Content-Type-Options: nosniff`. Another user\'s image is a 404.', access: 'user', path: z.object({ id: z.string().regex(/^[\w-]{22}$/) }), responses: { 200: { description: 'The image\'s bytes.', content: { 'image/png': null, 'image/jpeg': null, 'image/webp': null, 'image/gif': null } } }, errors: { 404: ERRORS.imageNotFound } },
+  },
+  '/api/shares/{id}/images/{imageId}': {
+    get: { tags: ['Shares'], summary: 'An image of a shared snapshot (public, for anyone with the link)', description: 'Only the images the snapshot shows, while the share exists; served like GET /api/images/{id}.', access: 'public', path: z.object({ id: z.string().regex(SHARE_ID_PATTERN), imageId: z.string().regex(/^[\w-]{22}$/) }), responses: { 200: { description: 'The image\'s bytes.', content: { 'image/png': null, 'image/jpeg': null, 'image/webp': null, 'image/gif': null } } }, errors: { 404: ERRORS.imageNotFound } },
   },
   '/api/chats/{id}/messages': {
     delete: { tags: ['Chats'], summary: 'Delete a message and every later one', description: 'Every version below it goes too; when it was on the active path, the newest version beside it takes its place.', access: 'user', path: idParams, query: truncateQuerySchema, responses: { 204: null }, errors: { 404: `${ERRORS.chatNotFound} or ${ERRORS.messageNotFound}` } },

@@ -6,7 +6,8 @@ import { CLIENT_GONE, openGeneration, STOPPED, type Generation } from '../answer
 import { liveAnswer, type LiveAnswer } from '../answer/live-answer.ts'
 import { answerResponse, type AnswerResponse } from '../answer/response.ts'
 import { uiMessageStream } from '../answer/ui-message-stream.ts'
-import { outputBudget, startWorkersAiAnswer, workersAiInputs, type WorkersAiInputs, type WorkersAiSettings } from '../workers-ai/index.ts'
+import { outputBudget, startWorkersAiAnswer, workersAiInputs, type ModelMessage, type WorkersAiInputs, type WorkersAiSettings } from '../workers-ai/index.ts'
+import type { TurnImages } from './image-input.ts'
 
 /** One turn of a chat: the user's new message (the last of `messages`) and the answer to it. */
 export interface ChatTurn {
@@ -25,6 +26,8 @@ export interface ChatTurn {
   system?: string
   /** Generation settings the client chose, over the catalogue's; the model's unaccepted ones are dropped. */
   inputs?: WorkersAiInputs
+  /** The request's images, checked (readTurnImages): shown to the model, and the question's stored with a saved chat. */
+  images?: TurnImages
 }
 
 /** A turn whose answer has begun: this request's reader of it, and the response it is for. */
@@ -57,13 +60,19 @@ export async function streamChatAnswer(event: H3Event, turn: ChatTurn, encoding:
 export async function startChatAnswer(event: H3Event, turn: ChatTurn): Promise<StartedAnswer | undefined> {
   const inputs = workersAiInputs(turn.model, turn.inputs)
   const system = turn.system ?? SYSTEM_PROMPT
-  const messages = fitContextWindow(turn.messages, inputBudget(turn.model, outputBudget(inputs), system))
+  const withImages = turn.messages.map((message, at): ModelMessage => turn.images?.perMessage[at]?.length ? { ...message, images: turn.images.perMessage[at] } : message)
+  const messages = fitContextWindow(withImages, inputBudget(turn.model, outputBudget(inputs), system))
   if (!messages) throw apiError(413, ERRORS.contextTooLong)
   const { limits: { answersAtOncePerUser }, firstTokenTimeoutMs, idleTimeoutMs } = serverConfig()
   // Known here for free: a user already at the cap on this instance is refused before Workers AI
   // is asked. The cap across instances is counted where the turn is stored.
   if (answersAtOncePerUser > 0 && generationsHere(turn.user.id, turn.chatId) >= answersAtOncePerUser) throw tooManyAnswers()
 
+  // Stored before the question, so a turn past the storage quota is refused before anything else is written.
+  const storedImages = turn.chatId !== undefined && turn.images?.fresh.length
+    ? await useImageStore().put({ userId: turn.user.id, chatId: turn.chatId }, turn.images.fresh)
+    : []
+  const dropImages = () => useImageStore().delete(storedImages.map(image => image.id)).catch(() => {})
   const response = answerResponse(event)
   const stop = new AbortController()
   if (turn.chatId === undefined) response.onClientGone(() => stop.abort(CLIENT_GONE))
@@ -84,16 +93,21 @@ export async function startChatAnswer(event: H3Event, turn: ChatTurn): Promise<S
         // Only on Workers does the background naming need the request's lifetime stretched.
         untitled: db => nameChat(turn.settings, db, turn.chatId!, turn.messages.at(-1)!.content, work => ON_WORKERS && event.waitUntil(work)),
       })
+  const asked = startWorkersAiAnswer(turn.settings, {
+    model: turn.model.configuration.model,
+    inputs,
+    system,
+    messages,
+    reasoning: turn.model.capabilities.reasoning,
+    vision: turn.model.capabilities.vision,
+    // One per conversation: its turns share a prefix that Workers AI can keep cached.
+    sessionAffinity: turn.chatId === undefined ? `neptun-playground-${turn.user.id}` : `neptun-chat-${turn.chatId}`,
+  })
   const opening = openGeneration({
-    start: startWorkersAiAnswer(turn.settings, {
-      model: turn.model.configuration.model,
-      inputs,
-      system,
-      messages,
-      reasoning: turn.model.capabilities.reasoning,
-      // One per conversation: its turns share a prefix that Workers AI can keep cached.
-      sessionAffinity: turn.chatId === undefined ? `neptun-playground-${turn.user.id}` : `neptun-chat-${turn.chatId}`,
-    }),
+    start: async (signal) => {
+      await ensureModelAgreement(turn.settings, turn.model)
+      return asked(signal)
+    },
     signal: stop.signal,
     firstTokenTimeoutMs,
     idleTimeoutMs,
@@ -102,9 +116,16 @@ export async function startChatAnswer(event: H3Event, turn: ChatTurn): Promise<S
       return row ? row.store(priced, (live?.readers ?? 0) > 0, pending) : playgroundAnswerMetadata(priced, playgroundDb!)
     },
   })
-  const answer = startedAndOpened(row, opening).then((started) => {
-    if (started === JOINED) return JOINED
+  const answer = startedAndOpened(row, opening).then(async (started) => {
+    if (started === JOINED) {
+      await dropImages()
+      return JOINED
+    }
     const [ids, generated] = started
+    if (ids && turn.images?.question.length) {
+      await attachImages(turn.user.id, ids.userMessageId, questionImageIds(turn.images, storedImages))
+        .catch(error => console.error(`[neptun] images not tied to their message: ${describeErrorForLog(error)}`))
+    }
     opened = generated
     const start: StartEvent = ids
       ? { type: 'start', metadata: { generationId: generation.id, model: turn.model.name, userMessageId: ids.userMessageId }, messageId: messageUiId(ids.assistantMessageId) }
@@ -123,6 +144,7 @@ export async function startChatAnswer(event: H3Event, turn: ChatTurn): Promise<S
   }
   catch (error) {
     generation.done()
+    await dropImages()
     throw error
   }
   void live!.ended.finally(generation.done)

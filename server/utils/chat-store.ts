@@ -151,6 +151,7 @@ export async function getChatWithMessages(userId: number, chatId: number, before
           .where(and(eq(messages.chatId, chatId), eq(messages.seen, false), sql`(messages.status <> 'streaming' or messages.checkpoint_at < ${databaseTimeAgo(answerStaleMs)})`))
       : undefined,
   ])
+  const files = await imagesOfMessages(rows.filter(row => row.role === 'user').map(row => row.id))
   return {
     ...toSummary({ ...chat, unread: false }),
     hasEarlier: rows.length > 0 && rows.length < Number(rows[0]!.scanned),
@@ -172,6 +173,7 @@ export async function getChatWithMessages(userId: number, chatId: number, before
       parentId: row.parent_id,
       siblings: siblingsOf(row.id, row.sibling_ids),
       ...(row.role === 'assistant' ? { feedback: row.feedback_rating && { rating: row.feedback_rating, comment: row.feedback_comment } } : {}),
+      ...(files.has(row.id) ? { files: files.get(row.id) } : {}),
     })),
   }
 }

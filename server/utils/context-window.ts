@@ -21,7 +21,7 @@ export function inputBudget(model: LiveModel, maxTokens: number, system: string 
  * Drops the oldest messages until the conversation fits `budget` tokens. The last message (the
  * user's new one) is always kept; returns undefined when even it does not fit.
  */
-export function fitContextWindow(messages: ChatMessage[], budget: number): ChatMessage[] | undefined {
+export function fitContextWindow<M extends ChatMessage>(messages: M[], budget: number): M[] | undefined {
   let used = 0
   let start = messages.length
   while (start > 0) {

@@ -1,6 +1,6 @@
 import { createError, getRequestHeader, readRawBody, type H3Event } from 'h3'
 import type { z } from 'zod'
-import { ERRORS, firstIssueMessage, LIMITS } from '#shared/contract'
+import { chatRequestSchema, ERRORS, firstIssueMessage, IMAGE_LIMITS, LIMITS, type ChatRequest } from '#shared/contract'
 import { nodeSocketOf } from './runtime.ts'
 
 /**
@@ -28,11 +28,38 @@ export function dataOr400<T>(result: z.ZodSafeParseResult<T>): T {
  * refused without being buffered. 415 for a non-JSON content type, 413 over the cap,
  * 400 for JSON that does not parse.
  */
-export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.maxBodyBytes): Promise<unknown> {
+export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.maxBodyBytes, tooLarge: string = ERRORS.bodyTooLarge): Promise<unknown> {
+  return parseJsonText(await readBodyText(event, maxBytes, tooLarge))
+}
+
+/** readJsonBody, then the schema. */
+export async function readValidatedJson<S extends z.ZodType>(event: H3Event, schema: S): Promise<z.output<S>> {
+  return parseOr400(schema, await readJsonBody(event))
+}
+
+/**
+ * The chat endpoint's body, validated. A body that carries images (file parts) may be as large
+ * as IMAGE_LIMITS.maxChatBodyBytes; one without keeps the API's LIMITS.maxBodyBytes (413,
+ * judged before its messages are).
+ */
+export async function readChatRequest(event: H3Event): Promise<ChatRequest> {
+  const text = await readBodyText(event, IMAGE_LIMITS.maxChatBodyBytes, ERRORS.chatBodyTooLarge)
+  const value = parseJsonText(text)
+  if (text.length > LIMITS.maxBodyBytes / 4 && Buffer.byteLength(text) > LIMITS.maxBodyBytes && !carriesFileParts(value)) throw apiError(413, ERRORS.bodyTooLarge)
+  return parseOr400(chatRequestSchema, value)
+}
+
+function carriesFileParts(body: unknown): boolean {
+  const messages = (body as { messages?: unknown } | null)?.messages
+  return Array.isArray(messages) && messages.some((message: { parts?: unknown } | null) =>
+    Array.isArray(message?.parts) && message.parts.some((part: { type?: unknown } | null) => part?.type === 'file'))
+}
+
+async function readBodyText(event: H3Event, maxBytes: number, tooLarge: string): Promise<string> {
   const type = getRequestHeader(event, 'content-type') ?? ''
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) throw apiError(415, ERRORS.unsupportedMediaType)
   const declared = Number(getRequestHeader(event, 'content-length'))
-  if (declared > maxBytes) throw apiError(413, ERRORS.bodyTooLarge)
+  if (declared > maxBytes) throw apiError(413, tooLarge)
 
   const chunks: Uint8Array[] = []
   let size = 0
@@ -44,10 +71,13 @@ export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.max
   for await (const chunk of source) {
     size += chunk.byteLength
     // The rest of the body is left unread, so this connection cannot carry another request.
-    if (size > maxBytes) throw apiError(413, ERRORS.bodyTooLarge, { connection: 'close' })
+    if (size > maxBytes) throw apiError(413, tooLarge, { connection: 'close' })
     chunks.push(chunk)
   }
-  const text = Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function parseJsonText(text: string): unknown {
   if (!text) throw apiError(400, ERRORS.bodyNotJson)
   try {
     return JSON.parse(text)
@@ -55,11 +85,6 @@ export async function readJsonBody(event: H3Event, maxBytes: number = LIMITS.max
   catch {
     throw apiError(400, ERRORS.bodyNotJson)
   }
-}
-
-/** readJsonBody, then the schema. */
-export async function readValidatedJson<S extends z.ZodType>(event: H3Event, schema: S): Promise<z.output<S>> {
-  return parseOr400(schema, await readJsonBody(event))
 }
 
 /** For path ids: a malformed id names no chat, so it is the same 404 as a missing one. */

@@ -32,13 +32,15 @@ function snapshotOf(chatId: number) {
   return sql`
     with recent as (
       select m.id, m.role, m.content, m.status, m.model, m.reasoning, m.reasoning_ms, m.finish_reason,
+        (select jsonb_agg(jsonb_build_object('id', i.id, 'mediaType', i.media_type, 'size', i.byte_size, 'width', i.width, 'height', i.height) order by i.position)
+          from images i where i.message_id = m.id) as files,
         row_number() over (order by m.id desc) as position,
         sum(octet_length(m.content) + coalesce(octet_length(m.reasoning), 0)) over (order by m.id desc) as running
       from messages m where m.chat_id = ${chatId} and m.active and m.status <> 'streaming'
     ), kept as (
       select coalesce(jsonb_agg(jsonb_build_object(
           'role', role, 'content', content, 'status', status, 'model', model, 'reasoning', reasoning,
-          'reasoningMs', reasoning_ms, 'finishReason', finish_reason) order by id)
+          'reasoningMs', reasoning_ms, 'finishReason', finish_reason) || case when files is null then '{}'::jsonb else jsonb_build_object('files', files) end order by id)
         filter (where position <= ${SHARE_LIMITS.messages} and (position = 1 or running <= ${SHARE_LIMITS.bytes})), '[]'::jsonb) as messages,
         coalesce(bool_or(position > ${SHARE_LIMITS.messages} or (position > 1 and running > ${SHARE_LIMITS.bytes})), false) as truncated
       from recent
@@ -96,5 +98,25 @@ export async function readShare(id: string): Promise<SharedChat> {
   const [share] = await db.select({ title: shares.title, messages: shares.messages, truncated: shares.truncated, updatedAt: shares.updatedAt })
     .from(shares).where(eq(shares.id, id))
   if (!share) throw apiError(404, ERRORS.shareNotFound)
-  return { title: share.title, messages: share.messages as SharedMessage[], truncated: share.truncated, sharedAt: share.updatedAt.toISOString() }
+  const messages = (share.messages as SharedMessage[]).map(message => message.files
+    ? { ...message, files: message.files.map(file => ({ ...file, url: sharedImageUrl(id, file.id) })) }
+    : message)
+  return { title: share.title, messages, truncated: share.truncated, sharedAt: share.updatedAt.toISOString() }
+}
+
+/** Where a share's image is served to anyone with the link. */
+export function sharedImageUrl(shareId: string, imageId: string): string {
+  return `/api/shares/${shareId}/images/${imageId}`
+}
+
+/**
+ * An image of share `shareId`'s snapshot, with its bytes: only the images the snapshot shows,
+ * while the share and the image exist (undefined otherwise: the caller answers 404).
+ */
+export async function readSharedImage(shareId: string, imageId: string) {
+  const db = await useDb()
+  const [row] = await queryRows<{ user_id: number }>(db, sql`
+    select s.user_id from shares s join images i on i.chat_id = s.chat_id and i.id = ${imageId}
+    where s.id = ${shareId} and s.messages @> ${JSON.stringify([{ files: [{ id: imageId }] }])}::jsonb`)
+  return row ? useImageStore().get(imageId, row.user_id) : undefined
 }

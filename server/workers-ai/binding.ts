@@ -4,7 +4,7 @@ import type { AnswerPart, ModelRequest, StartAnswer } from './parts.ts'
 import type { AiBinding } from './settings.ts'
 import { thinkTagSplitter } from './think-tags.ts'
 import { outputBudget, type WorkersAiInputs } from './inputs.ts'
-import { promptMessages } from './prompt.ts'
+import { imageField, promptMessages, type PromptMessage } from './prompt.ts'
 
 /**
  * Asks a model through a Worker's `AI` binding, with workers-ai-provider, and maps the
@@ -14,14 +14,14 @@ import { promptMessages } from './prompt.ts'
  */
 export function bindingAnswer(binding: AiBinding, gatewayId: string | undefined, request: ModelRequest): StartAnswer {
   const provider = createWorkersAI({
-    binding: withInputs(binding, request.inputs),
+    binding: withInputs(binding, request.inputs, promptMessages(request), imageField(request)),
     ...(gatewayId ? { gateway: { id: gatewayId } } : {}),
   })
   const model = provider(request.model, request.sessionAffinity ? { sessionAffinity: request.sessionAffinity } : {})
   const options: LanguageModelV4CallOptions = {
     prompt: promptMessages(request).map(message => message.role === 'system'
-      ? { role: 'system' as const, content: message.content }
-      : { role: message.role, content: [{ type: 'text' as const, text: message.content }] }),
+      ? { role: 'system' as const, content: String(message.content) }
+      : { role: message.role, content: [{ type: 'text' as const, text: typeof message.content === 'string' ? message.content : '' }] }),
   }
   return async (signal) => {
     const { stream } = await model.doStream({ ...options, abortSignal: signal })
@@ -32,10 +32,12 @@ export function bindingAnswer(binding: AiBinding, gatewayId: string | undefined,
 /**
  * The inputs that reach the binding are exactly the catalogue's (the provider would send its own
  * `max_tokens`, `temperature` and `top_p`, and not every model takes them), beside the messages.
+ * The messages are the adapter's own, as the REST API gets them: images go the way each vision
+ * model documents, which the provider does not know.
  */
-function withInputs(binding: AiBinding, inputs: WorkersAiInputs): AiBinding {
+function withInputs(binding: AiBinding, inputs: WorkersAiInputs, messages: PromptMessage[], image: { image?: number[] }): AiBinding {
   return {
-    run: (model, body, options) => binding.run(model, { messages: body.messages, stream: body.stream, ...inputs }, options),
+    run: (model, body, options) => binding.run(model, { messages, ...image, stream: body.stream, ...inputs }, options),
   }
 }
 

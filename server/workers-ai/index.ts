@@ -11,9 +11,10 @@ import type { ModelRequest, StartAnswer } from './parts.ts'
 import { restAnswer } from './rest.ts'
 import type { WorkersAiSettings } from './settings.ts'
 
+export { agreeToModelLicence, AGREE_PROMPT } from './agreement.ts'
 export { logWorkersAiFailure, workersAiHttpError, WorkersAiHttpError } from './errors.ts'
 export { outputBudget, workersAiInputs, type WorkersAiInputs } from './inputs.ts'
-export type { AnswerPart, ModelRequest, StartAnswer, Usage } from './parts.ts'
+export type { AnswerPart, ModelImage, ModelMessage, ModelRequest, StartAnswer, Usage } from './parts.ts'
 export { workersAiSettings, type AiBinding, type WorkersAiSettings } from './settings.ts'
 
 /**

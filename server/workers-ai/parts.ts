@@ -1,4 +1,4 @@
-import type { ChatMessage, FinishReason, ReasoningCapability } from '#shared/contract'
+import type { ChatMessage, FinishReason, ImageMediaType, ReasoningCapability, VisionCapability } from '#shared/contract'
 import type { WorkersAiInputs } from './inputs.ts'
 
 /** Token counts as Workers AI reports them (`prompt_tokens`, `completion_tokens`). */
@@ -22,13 +22,24 @@ export type AnswerPart =
   | { type: 'text-delta', delta: string }
   | { type: 'finish', truncated: boolean, finishReason?: FinishReason, usage?: Usage }
 
+/** An image a user message shows the model: its sniffed type and its bytes. */
+export interface ModelImage {
+  mediaType: ImageMediaType
+  bytes: Uint8Array
+}
+
+/** A message of the conversation, with the images a user message carries. */
+export type ModelMessage = ChatMessage & { images?: ModelImage[] }
+
 /** What the model is asked: which model, with which inputs, the system prompt and the conversation. */
 export interface ModelRequest {
   /** Workers AI's model id, e.g. `@cf/meta/llama-3.3-70b-instruct-fp8-fast`. */
   model: string
   inputs: WorkersAiInputs
   system: string
-  messages: ChatMessage[]
+  messages: ModelMessage[]
+  /** How the model takes images, for vision models: the adapter sends them its way. */
+  vision?: VisionCapability
   /** How the model thinks aloud, for reasoning models: where its thinking is to be found. */
   reasoning?: ReasoningCapability
   /**

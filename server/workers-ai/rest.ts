@@ -1,7 +1,7 @@
 import type { ModelRequest, StartAnswer } from './parts.ts'
 import { WorkersAiHttpError } from './errors.ts'
 import { outputBudget } from './inputs.ts'
-import { promptMessages } from './prompt.ts'
+import { imageField, promptMessages } from './prompt.ts'
 import { readRestFrames } from './rest-frames.ts'
 import type { WorkersAiSettings } from './settings.ts'
 import { readText, upstreamPost } from './upstream-post.ts'
@@ -17,6 +17,7 @@ export function restAnswer(settings: WorkersAiSettings, request: ModelRequest): 
     : `${settings.baseUrl}/accounts/${settings.accountId}/ai/run/${request.model}`
   const body = JSON.stringify({
     messages: promptMessages(request),
+    ...imageField(request),
     stream: true,
     ...request.inputs,
   })

@@ -1,3 +1,4 @@
+import type { ImageMediaType } from './limits.ts'
 import type { MessageSiblings } from './branches.ts'
 import type { LocaleCode } from './locales.ts'
 import type { ChatMessage } from './schemas.ts'
@@ -75,6 +76,20 @@ export interface StoredMessage {
   /** The message this one follows on the chat's active path; null for the first. */
   parentId: number | null
   siblings: MessageSiblings
+  /** A user message's images, in the order they were sent (absent when it has none). */
+  files?: StoredImage[]
+}
+
+/** An image stored with a chat: served to its owner at `url` (`GET /api/images/:id`). */
+export interface StoredImage {
+  id: string
+  /** `/api/images/<id>`: what a later turn sends back as the file part's `url`. */
+  url: string
+  mediaType: ImageMediaType
+  /** Bytes. */
+  size: number
+  width: number
+  height: number
 }
 
 /** A chat with its newest page of messages (LIMITS.chatPageBytes), oldest first. */

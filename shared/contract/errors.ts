@@ -1,4 +1,5 @@
-import { LIMITS } from './limits.ts'
+import { IMAGE_LIMITS, LIMITS } from './limits.ts'
+import { VISION_MODEL_NAMES } from './models.ts'
 
 /**
  * Every statusMessage the API sends. They go on the HTTP status line too, so they are plain
@@ -67,6 +68,13 @@ export const ERRORS = {
   searchInvalid: `Search must be text of at most ${LIMITS.maxSearchChars} characters`,
   crossSiteRequest: 'Cross-site request refused',
   notFound: 'Not Found',
+  imageModelCannotSee: `This model cannot see images: use one of ${VISION_MODEL_NAMES.join(', ')}`,
+  imageTypeUnsupported: 'Unsupported image type: PNG, JPEG, WebP or GIF only (SVG is refused)',
+  imageTooLarge: `Image too large: at most ${IMAGE_LIMITS.maxImageBytes} bytes`,
+  imagesTooMany: `Too many images: at most ${IMAGE_LIMITS.maxImagesPerMessage} per message and ${IMAGE_LIMITS.maxImagesPerRequest} per request`,
+  imageInvalid: 'Invalid image: a file part needs a base64 data: URL or the URL of one of this chat\'s images',
+  imageNotFound: 'Image not found',
+  chatBodyTooLarge: `Request body too large: at most ${IMAGE_LIMITS.maxChatBodyBytes} bytes with images`,
   internal: 'Internal Server Error',
 } as const
 

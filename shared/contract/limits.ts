@@ -36,6 +36,30 @@ export const LIMITS = {
 } as const
 
 /**
+ * Images on user messages (README: "Images"). The browser scales a picture down to
+ * `maxImageSide` before it sends it, so a photo rarely comes near `maxImageBytes`.
+ */
+export const IMAGE_LIMITS = {
+  /** Bytes of one image, decoded. */
+  maxImageBytes: 2 * 1024 * 1024,
+  /** Images on one message. */
+  maxImagesPerMessage: 4,
+  /** Images a request carries as data, all messages together (a saved chat refers to stored ones by URL). */
+  maxImagesPerRequest: 4,
+  /**
+   * Bytes of a chat request's body: the text limit plus the images as base64 (4 bytes per 3).
+   * Only the chat endpoint takes this much; every other JSON route keeps `LIMITS.maxBodyBytes`.
+   */
+  maxChatBodyBytes: 1024 * 1024 + Math.ceil(4 * 2 * 1024 * 1024 * 4 / 3) + 64 * 1024,
+  /** Longest side, in pixels, the browser scales a picture down to (a model's own limit may be lower). */
+  maxImageSide: 1568,
+  /** The types accepted, as the content's first bytes say (never its name or declared type). */
+  types: ['image/png', 'image/jpeg', 'image/webp', 'image/gif'],
+} as const
+
+export type ImageMediaType = (typeof IMAGE_LIMITS.types)[number]
+
+/**
  * Defaults of the configurable limits (environment variables named in .env.example).
  */
 export const DEFAULTS = {
@@ -49,7 +73,7 @@ export const DEFAULTS = {
   maxChatsPerUser: 1000,
   /** MAX_API_KEYS_PER_USER: API keys one user may hold at once. */
   maxApiKeysPerUser: 50,
-  /** USER_STORAGE_QUOTA_MB: message text and thinking a user may keep, in MiB (UTF-8 bytes). */
+  /** USER_STORAGE_QUOTA_MB: message text, thinking and images a user may keep, in MiB (UTF-8 bytes, image bytes). */
   storageQuotaMb: 50,
   /** LOGIN_RATE_LIMIT_PER_ACCOUNT: failed password checks per account (log-in, password change) per window. */
   loginFailuresPerAccount: 10,

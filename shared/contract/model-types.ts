@@ -37,13 +37,22 @@ export interface ReasoningCapability {
   instructionsInUserTurn?: boolean
 }
 
-/** How a model takes images (not used by the chat yet; recorded for it). */
+/** How a model takes images (README: "Images"), per its Cloudflare model page. */
 export interface VisionCapability {
   /**
    * `image_url`: OpenAI-style content parts `{type: "image_url", image_url: {url}}` in a user
    * message, the url a `data:` URI (Cloudflare refuses http URLs).
+   * `image`: one image beside the messages, in the request's `image` field, as an array of its
+   * bytes (0-255); the model sees the conversation's newest image only.
    */
-  input: 'image_url'
+  input: 'image_url' | 'image'
+  /** Images one request may carry to the model; the newest ones are sent. */
+  maxImages: number
+  /**
+   * The model's licence must be accepted once per Cloudflare account, by sending it the prompt
+   * `agree` before its first use (Meta's Llama 3.2 licence): `terms` is the licence's address.
+   */
+  agreement?: { terms: string }
 }
 
 export interface ModelCapabilities {

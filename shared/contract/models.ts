@@ -13,6 +13,7 @@ export const AllowedCloudflareModelNames = {
   CloudflareLlamaScout: 'llama-4-scout-17b-16e-instruct',
   CloudflareMistralSmall: 'mistral-small-3.1-24b-instruct',
   CloudflareGemma: 'gemma-4-26b-a4b-it',
+  CloudflareLlamaVision: 'llama-3.2-11b-vision-instruct',
 } as const
 export type AllowedCloudflareModelName = (typeof AllowedCloudflareModelNames)[keyof typeof AllowedCloudflareModelNames]
 export type AllowedCloudflareModels = `cloudflare/${AllowedCloudflareModelName}`
@@ -164,7 +165,7 @@ export const LIVE_MODELS: readonly LiveModel[] = [
       parameters: parameters({ max_new_tokens: 4096, truncate: 120_000, temperature: 0.6, top_p: 0.9 }),
     },
     limits: { contextWindow: 131_000, maxOutputTokens: 4096 },
-    capabilities: { vision: { input: 'image_url' }, functionCalling: true },
+    capabilities: { vision: { input: 'image_url', maxImages: 4 }, functionCalling: true },
     pricing: { inputNeuronsPerMillion: 24_545, outputNeuronsPerMillion: 77_273 },
     acceptedInputs: WORKERS_AI_INPUTS,
     documentation: 'https://developers.cloudflare.com/workers-ai/models/llama-4-scout-17b-16e-instruct/',
@@ -184,7 +185,7 @@ export const LIVE_MODELS: readonly LiveModel[] = [
       parameters: parameters({ max_new_tokens: 4096, truncate: 118_000, temperature: 0.15 }),
     },
     limits: { contextWindow: 128_000, maxOutputTokens: 4096 },
-    capabilities: { vision: { input: 'image_url' } },
+    capabilities: { vision: { input: 'image_url', maxImages: 4 } },
     pricing: { inputNeuronsPerMillion: 31_876, outputNeuronsPerMillion: 50_488 },
     acceptedInputs: WORKERS_AI_INPUTS,
     documentation: 'https://developers.cloudflare.com/workers-ai/models/mistral-small-3.1-24b-instruct/',
@@ -206,12 +207,38 @@ export const LIVE_MODELS: readonly LiveModel[] = [
       parameters: parameters({ max_new_tokens: 16_384, truncate: 230_000, temperature: 1, top_p: 0.95 }),
     },
     limits: { contextWindow: 256_000, maxOutputTokens: 16_384 },
-    capabilities: { reasoning: { format: 'reasoning-field' }, vision: { input: 'image_url' }, functionCalling: true },
+    capabilities: { reasoning: { format: 'reasoning-field' }, vision: { input: 'image_url', maxImages: 4 }, functionCalling: true },
     pricing: { inputNeuronsPerMillion: 9091, outputNeuronsPerMillion: 27_273 },
     acceptedInputs: OPENAI_INPUTS,
     documentation: 'https://developers.cloudflare.com/workers-ai/models/gemma-4-26b-a4b-it/',
   },
+  {
+    // https://developers.cloudflare.com/workers-ai/models/llama-3.2-11b-vision-instruct/
+    // Takes one image in the request's `image` field (bytes as an array of integers), not in the
+    // messages. Meta's licence must be accepted per account by the prompt "agree" first
+    // (Cloudflare's Llama vision tutorial); the server does that once (README: "Images"). The
+    // 128k window is Meta's (model card); Cloudflare's page gives none.
+    publisher: cloudflare,
+    name: AllowedCloudflareModelNames.CloudflareLlamaVision,
+    label: 'Llama 3.2 11B Vision',
+    purpose: 'Questions about an image, cheaply',
+    description: 'Meta Llama 3.2 11B Vision Instruct: looks at one image (the newest in the chat) and answers about it. 128k-token context.',
+    icon: 'i-lucide-image',
+    type: 'chat',
+    configuration: {
+      model: '@cf/meta/llama-3.2-11b-vision-instruct',
+      parameters: parameters({ max_new_tokens: 2048, truncate: 60_000, temperature: 0.6 }),
+    },
+    limits: { contextWindow: 128_000, maxOutputTokens: 2048 },
+    capabilities: { vision: { input: 'image', maxImages: 1, agreement: { terms: 'https://github.com/meta-llama/llama-models/blob/main/models/llama3_2/LICENSE' } } },
+    pricing: { inputNeuronsPerMillion: 4410, outputNeuronsPerMillion: 61_493 },
+    acceptedInputs: WORKERS_AI_INPUTS,
+    documentation: 'https://developers.cloudflare.com/workers-ai/models/llama-3.2-11b-vision-instruct/',
+  },
 ]
+
+/** The live models that can see images (a non-vision model refuses them, naming these). */
+export const VISION_MODEL_NAMES: readonly string[] = LIVE_MODELS.filter(model => model.capabilities.vision).map(model => model.name)
 
 /** The catalogue as GET /api/ai/models publishes it: the live models, then the retired ones. */
 export const MODELS: readonly ModelConfiguration[] = [...LIVE_MODELS, ...RETIRED_MODELS]

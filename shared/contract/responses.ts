@@ -3,6 +3,7 @@ import { API_KEY_PREFIX, type ApiKeySummary, type ChatSummary, type ChatWithMess
 import { FEEDBACK_RATINGS } from './feedback.ts'
 import { messageSiblingsSchema } from './branches.ts'
 import { LOCALE_CODES } from './locales.ts'
+import { IMAGE_LIMITS } from './limits.ts'
 import type { ChatSearchHit } from './search.ts'
 import type { SharedChat, ShareSummary } from './shares.ts'
 import { TITLE_SOURCES } from './titles.ts'
@@ -41,6 +42,15 @@ export const messageFeedbackSchema = z.object({
   comment: z.string().nullable(),
 }).meta({ id: 'MessageFeedback' })
 
+export const storedImageSchema = z.object({
+  id: z.string(),
+  url: z.string().meta({ description: '`/api/images/{id}`, served to the chat\'s owner only.' }),
+  mediaType: z.enum(IMAGE_LIMITS.types),
+  size: z.int(),
+  width: z.int(),
+  height: z.int(),
+}).meta({ id: 'StoredImage' })
+
 export const storedMessageSchema = z.object({
   id: z.int(),
   role: z.enum(['user', 'assistant']),
@@ -59,6 +69,7 @@ export const storedMessageSchema = z.object({
   feedback: messageFeedbackSchema.nullable().optional().meta({ description: 'The user\'s rating of an answer, if any.' }),
   parentId: z.int().nullable().meta({ description: 'The message this one follows on the active path; null for the first.' }),
   siblings: messageSiblingsSchema,
+  files: z.array(storedImageSchema).optional().meta({ description: 'A user message\'s images; absent when it has none.' }),
 }).meta({ id: 'StoredMessage' })
 
 export const chatWithMessagesSchema = chatSummarySchema.extend({
@@ -161,6 +172,7 @@ export const sharedChatSchema = z.object({
     reasoning: z.string().nullable(),
     reasoningMs: z.int().nullable(),
     finishReason: z.enum(['stop', 'length']).nullable(),
+    files: z.array(storedImageSchema).optional().meta({ description: 'A question\'s images, served at `url` (`/api/shares/{id}/images/{imageId}`) to anyone with the link.' }),
   })),
   truncated: z.boolean().meta({ description: 'The chat was longer than a share holds: these are its newest messages.' }),
   sharedAt: dateTime,

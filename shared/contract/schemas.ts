@@ -7,6 +7,21 @@ import { LOCALE_CODES } from './locales.ts'
 /** PostgreSQL text cannot hold NUL characters: refuse them up front instead of failing the insert. */
 const noNul = (value: string) => !value.includes('\u0000')
 
+/**
+ * An image on a user message, as the AI SDK's file part: `url` is a base64 `data:` URL (a new
+ * image) or `/api/images/<id>` (one stored with this chat). The bytes decide the type; a declared
+ * `mediaType` that differs is ignored. Checked further by the server (server/utils/image-input.ts).
+ */
+export const filePartSchema = z.object({
+  type: z.literal('file'),
+  mediaType: z.string({ error: ERRORS.imageInvalid }).max(100, { error: ERRORS.imageInvalid }).optional(),
+  url: z.string({ error: ERRORS.imageInvalid }).min(1, { error: ERRORS.imageInvalid }),
+  filename: z.string().max(255).optional(),
+})
+
+/** Other parts of an AI SDK message (text, reasoning, steps) are accepted and ignored: `content` is the text. */
+const otherPartSchema = z.looseObject({ type: z.string().refine(type => type !== 'file') })
+
 /** A message of the chat endpoint's body; unknown extra fields are dropped, not rejected. */
 export const chatMessageSchema = z.object({
   role: z.enum(['user', 'assistant'], { error: 'role must be "user" or "assistant"' }),
@@ -14,6 +29,8 @@ export const chatMessageSchema = z.object({
     .max(LIMITS.maxMessageChars, { error: ERRORS.messageTooLong })
     .refine(noNul, { error: ERRORS.nulCharacter }),
   isStreaming: z.boolean({ error: 'isStreaming must be a boolean' }).optional(),
+  /** Images (user messages only): file parts, as the AI SDK's UI messages carry them. */
+  parts: z.array(z.union([filePartSchema, otherPartSchema]), { error: ERRORS.imageInvalid }).max(64, { error: ERRORS.imagesTooMany }).optional(),
 })
 
 export const chatRequestSchema = z.object({
@@ -24,7 +41,7 @@ export const chatRequestSchema = z.object({
       const last = ctx.value.at(-1)
       if (!last) return
       if (last.role !== 'user') ctx.issues.push({ code: 'custom', message: ERRORS.lastMessageNotUser, input: last, path: [ctx.value.length - 1, 'role'] })
-      else if (!last.content.trim()) ctx.issues.push({ code: 'custom', message: ERRORS.lastMessageEmpty, input: last, path: [ctx.value.length - 1, 'content'] })
+      else if (!last.content.trim() && !imagesOf(last).length) ctx.issues.push({ code: 'custom', message: ERRORS.lastMessageEmpty, input: last, path: [ctx.value.length - 1, 'content'] })
     }),
   /**
    * Optional, saved chats only: the stored message the new question follows (null: it is a new
@@ -35,6 +52,12 @@ export const chatRequestSchema = z.object({
 })
 
 export type ChatMessage = z.infer<typeof chatMessageSchema>
+export type FilePart = z.infer<typeof filePartSchema>
+
+/** A message's images (its file parts). */
+export function imagesOf(message: Pick<ChatMessage, 'parts'>): FilePart[] {
+  return (message.parts ?? []).filter((part): part is FilePart => part.type === 'file')
+}
 export type ChatRequest = z.infer<typeof chatRequestSchema>
 
 const INTEGER = /^-?\d+$/

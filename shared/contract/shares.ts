@@ -1,4 +1,5 @@
 import type { FinishReason, MessageStatus } from './api.ts'
+import type { ImageMediaType } from './limits.ts'
 
 /** A share's public page: the origin plus this plus the share's id. */
 export const SHARE_PATH = '/share/'
@@ -25,6 +26,18 @@ export interface SharedMessage {
   reasoning: string | null
   reasoningMs: number | null
   finishReason: FinishReason | null
+  /** A question's images, as the snapshot shows them: served at `url` to anyone with the link. */
+  files?: SharedImage[]
+}
+
+/** An image in a share: `url` is `/api/shares/<share id>/images/<id>`. */
+export interface SharedImage {
+  id: string
+  url: string
+  mediaType: ImageMediaType
+  size: number
+  width: number
+  height: number
 }
 
 /** GET /api/shares/:id (public): the snapshot, and nothing that leads to its owner or the chat. */

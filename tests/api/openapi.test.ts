@@ -62,9 +62,11 @@ describe('GET /api/openapi.json', () => {
     expect(chat.parameters.map(({ name, in: where, required }) => [name, where, required])).toEqual([
       ['model_name', 'path', true], ['chat_id', 'query', true], ['is_playground', 'query', false],
     ])
-    const body = chat.requestBody!.content['application/json']!.schema as { properties: { messages: { items: { properties: Record<string, unknown> } } }, required: string[] }
+    const body = chat.requestBody!.content['application/json']!.schema as { properties: { messages: { items: { properties: Record<string, unknown>, required: string[] } } }, required: string[] }
     expect(body.required).toEqual(['messages'])
-    expect(Object.keys(body.properties.messages.items.properties)).toEqual(['role', 'content', 'isStreaming'])
+    // `parts` (a user message's images, as file parts) is optional: the seed's {role, content} still suffices.
+    expect(Object.keys(body.properties.messages.items.properties)).toEqual(['role', 'content', 'isStreaming', 'parts'])
+    expect(body.properties.messages.items.required).toEqual(['role', 'content'])
     expect(Object.keys(chat.responses['200']!.content!)).toEqual(['text/event-stream', 'text/plain'])
     for (const status of ['400', '401', '404', '429', '500']) {
       expect(chat.responses[status]!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/ApiError' })

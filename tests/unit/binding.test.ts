@@ -22,7 +22,7 @@ function fakeBinding(model: LiveModel, behaviour: { reasoning?: string, reply: s
     async run(id, inputs, options) {
       calls.push({ model: id, inputs, options })
       const emulated = emulatedModel(id)
-      const { tokens, cut } = replyOf(emulated, { messages: [], stream: true, maxTokens: 10_000 }, behaviour)
+      const { tokens, cut } = replyOf(emulated, { messages: [], stream: true, maxTokens: 10_000, images: [] }, behaviour)
       const writer = frameWriter(emulated)
       const body = writer.head(12) + tokens.map(token => writer.tokens([token])).join('') + writer.tail(usageOf(12, tokens.length), cut) + DONE_FRAME
       return new ReadableStream({

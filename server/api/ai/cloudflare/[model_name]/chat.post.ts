@@ -1,4 +1,4 @@
-import { chatQuerySchema, chatRequestSchema, ERRORS, findModel, isLiveModel } from '#shared/contract'
+import { chatQuerySchema, ERRORS, findModel, isLiveModel } from '#shared/contract'
 import { negotiatedEncoding } from '#server/answer/negotiation'
 import { workersAiSettings } from '#server/workers-ai'
 
@@ -7,7 +7,8 @@ import { workersAiSettings } from '#server/workers-ai'
  * The chat endpoint (README: "Talking to the endpoint"); its checks run in the contract's order:
  * session, model, query, body, chat, configuration, then the daily and per-minute limits.
  * `Accept: text/plain` streams the answer as bare text instead of the UI message stream.
- * The optional `parentId` in the body names the stored message the question follows.
+ * The optional `parentId` in the body names the stored message the question follows. A user
+ * message may carry images as file parts (README: "Images").
  */
 export default defineEventHandler(async (event) => {
   // The query is judged in its turn below; its chat id rides along with the session check, so
@@ -21,9 +22,10 @@ export default defineEventHandler(async (event) => {
   if (!isLiveModel(model)) throw apiError(400, ERRORS.serviceRetired)
 
   dataOr400(query)
-  const { messages, parentId } = await readValidatedJson(event, chatRequestSchema)
+  const { messages, parentId } = await readChatRequest(event)
 
   if (chatId !== undefined && !ownsChat) throw apiError(404, ERRORS.chatNotFound)
+  const images = await readTurnImages(user.id, model, messages)
 
   const settings = workersAiSettings(event)
   if (!settings) throw apiError(500, ERRORS.notConfigured)
@@ -34,5 +36,5 @@ export default defineEventHandler(async (event) => {
   // `messages` is the chat's active path as the client sees it: one that leaves the stored path
   // (an edited question, a regenerated answer) starts a new branch where it leaves.
   const place = { history: messages.slice(0, -1), parentId }
-  return streamChatAnswer(event, { user, model, settings, messages, chatId, place }, negotiatedEncoding(event))
+  return streamChatAnswer(event, { user, model, settings, messages, chatId, place, images }, negotiatedEncoding(event))
 })
