@@ -83,8 +83,11 @@ export interface SignInConfig {
   ssoSignUp: boolean
   /** NUXT_OAUTH_GITHUB_CLIENT_ID and _SECRET; the URLs for GitHub Enterprise Server. Undefined: off. */
   github: { clientId: string, clientSecret: string, serverUrl: string, apiUrl: string } | undefined
-  /** OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME (the button's label). Undefined: off. */
-  oidc: { issuer: string, clientId: string, clientSecret: string, name: string } | undefined
+  /**
+   * OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME (the button's label); OIDC_TRUST_EMAIL:
+   * an email without an email_verified claim counts as verified. Undefined: off.
+   */
+  oidc: { issuer: string, clientId: string, clientSecret: string, name: string, trustEmail: boolean } | undefined
 }
 
 export const CLOUDFLARE_API_BASE_URL = 'https://api.cloudflare.com/client/v4'
@@ -159,7 +162,7 @@ function readSignInConfig(env: Record<string, string | undefined>): SignInConfig
         }
       : undefined,
     oidc: oidc.issuer && oidc.id
-      ? { issuer: oidc.issuer, clientId: oidc.id, clientSecret: env.OIDC_CLIENT_SECRET ?? '', name: env.OIDC_NAME || 'OpenID Connect' }
+      ? { issuer: oidc.issuer, clientId: oidc.id, clientSecret: env.OIDC_CLIENT_SECRET ?? '', name: env.OIDC_NAME || 'OpenID Connect', trustEmail: env.OIDC_TRUST_EMAIL === 'true' }
       : undefined,
   }
 }

@@ -82,6 +82,6 @@ export async function finishOidcSignIn(event: H3Event, config: OidcConfig) {
     provider: `oidc:${config.issuer}`,
     subject: claims.sub,
     email: typeof claims.email === 'string' ? claims.email : undefined,
-    emailVerified: claims.email_verified === true,
+    emailVerified: claims.email_verified === true || (config.trustEmail && claims.email_verified === undefined),
   }, attempt.redirect)
 }

@@ -63,7 +63,7 @@ describe('passkeys', () => {
         if (request.url().endsWith(PASSKEY_AUTHENTICATE_PATH) && request.postData()?.includes('"verify":true')) answer = request.postData()!
       })
       await page.getByTestId('passkey-sign-in').click()
-      await page.waitForURL('**/settings')
+      await page.waitForURL(url => url.pathname === '/settings')
       expect(await whoAmI(page)).toEqual({ status: 200, email: user.email })
       await page.getByTestId('passkey-row').waitFor()
       expect(await page.getByTestId('passkey-last-used').innerText()).not.toBe('Never')
