@@ -125,5 +125,8 @@ export default defineNuxtConfig({
     },
   },
 
+  // Passkeys: nuxt-auth-utils' WebAuthn handlers and useWebAuthn (on @simplewebauthn).
+  auth: { webAuthn: true },
+
   typescript: { strict: true },
 })

@@ -8,7 +8,8 @@ const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 export const users = pgTable('users', {
   id: serial('id').primaryKey(),
   email: text('email').notNull(),
-  passwordHash: text('password_hash').notNull(),
+  /** Null for an account made by single sign-on: it signs in with its provider or a passkey only. */
+  passwordHash: text('password_hash'),
   /** Bumped by "log out everywhere" and password changes; sessions carry the version they saw. */
   sessionVersion: integer('session_version').notNull().default(1),
   /** The model of the user's last turn or pick: new chats start with it. */
@@ -235,4 +236,58 @@ export const modelAgreements = pgTable('model_agreements', {
   agreedAt: timestamp('agreed_at', { withTimezone: true }).notNull().defaultNow(),
 }, table => [
   primaryKey({ columns: [table.account, table.model] }),
+])
+
+/**
+ * A user's passkeys (WebAuthn credentials), each one a way to sign in without a password.
+ * `credentialId` and `publicKey` are base64url; `counter` is the authenticator's signature count,
+ * which must grow on each use when the authenticator keeps one (a clone shows an old count).
+ */
+export const passkeys = pgTable('passkeys', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  credentialId: text('credential_id').notNull(),
+  publicKey: text('public_key').notNull(),
+  counter: bigint('counter', { mode: 'number' }).notNull().default(0),
+  /** AuthenticatorTransportFuture[]: how the browser may reach the authenticator. */
+  transports: jsonb('transports').$type<string[]>().notNull().default([]),
+  backedUp: boolean('backed_up').notNull().default(false),
+  name: text('name').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+}, table => [
+  uniqueIndex('passkeys_credential_idx').on(table.credentialId),
+  index('passkeys_user_idx').on(table.userId, table.id),
+])
+
+/**
+ * WebAuthn challenges between the options and the answer, by attempt id, for any instance to
+ * check. Taking one deletes it, so a replayed answer finds none. A registration's challenge
+ * belongs to the signed-in user who asked for it.
+ */
+export const webauthnChallenges = pgTable('webauthn_challenges', {
+  attemptId: text('attempt_id').primaryKey(),
+  challenge: text('challenge').notNull(),
+  userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+}, table => [
+  index('webauthn_challenges_expires_idx').on(table.expiresAt),
+])
+
+/**
+ * Accounts at single sign-on providers linked to a user: `provider` is `github` or
+ * `oidc:<issuer URL>` (a subject is unique only at its issuer), `subject` the provider's stable
+ * id of the account. `email` is what the provider last said, kept for the record.
+ */
+export const userIdentities = pgTable('user_identities', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  provider: text('provider').notNull(),
+  subject: text('subject').notNull(),
+  email: text('email'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+}, table => [
+  uniqueIndex('user_identities_provider_subject_idx').on(table.provider, table.subject),
+  index('user_identities_user_idx').on(table.userId),
 ])

@@ -8,6 +8,7 @@ import {
   chatSearchHitSchema, sharedChatSchema, shareSummarySchema,
   modelConfigurationSchema, openAiChunkSchema, openAiCompletionSchema, openAiModelListSchema, signedInSchema, usageReportSchema, userSettingsSchema,
 } from '#shared/contract/responses'
+import { passkeyAuthenticateSchema, passkeyRegisterSchema, passkeySummarySchema, passkeyVerifiedSchema, signInMethodsSchema, webAuthnOptionsSchema } from '#shared/contract/sign-in-schemas'
 
 /** How a route authenticates: the session cookie or an API key, an API key only, or not at all. */
 export type Access = 'user' | 'apiKey' | 'public'
@@ -64,11 +65,18 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
   '/api/generations/{id}/stop': {
     post: { tags: ['Chat'], summary: 'Stop a running answer', access: 'user', path: generationParams, responses: { 202: null, 204: null }, errors: { 404: ERRORS.generationNotFound } },
   },
-  '/api/auth/sign-up': { post: { tags: ['Account'], summary: 'Create an account and sign in', access: 'public', body: credentialsSchema, responses: { 201: signedInSchema }, errors: { 400: 'Invalid email or password', 409: ERRORS.emailTaken, 429: `${ERRORS.signUpThrottled} (Retry-After)` } } },
-  '/api/auth/login': { post: { tags: ['Account'], summary: 'Sign in (sets the neptun-session cookie)', access: 'public', body: loginSchema, responses: { 200: signedInSchema }, errors: { 401: ERRORS.invalidCredentials, 429: `${ERRORS.loginThrottled} (Retry-After)` } } },
+  '/api/auth/sign-up': { post: { tags: ['Account'], summary: 'Create an account and sign in', access: 'public', body: credentialsSchema, responses: { 201: signedInSchema }, errors: { 403: ERRORS.passwordSignInDisabled, 400: 'Invalid email or password', 409: ERRORS.emailTaken, 429: `${ERRORS.signUpThrottled} (Retry-After)` } } },
+  '/api/auth/login': { post: { tags: ['Account'], summary: 'Sign in (sets the neptun-session cookie)', access: 'public', body: loginSchema, responses: { 200: signedInSchema }, errors: { 401: ERRORS.invalidCredentials, 403: ERRORS.passwordSignInDisabled, 429: `${ERRORS.loginThrottled} (Retry-After)` } } },
   '/api/auth/logout': { post: { tags: ['Account'], summary: 'Sign out of this session', access: 'public', responses: { 204: null } } },
   '/api/auth/logout-all': { post: { tags: ['Account'], summary: 'Sign out of every session (API keys stay valid)', access: 'user', responses: { 204: null } } },
   '/api/auth/password': { post: { tags: ['Account'], summary: 'Change the password; other sessions end (API keys stay valid)', access: 'user', body: passwordChangeSchema, responses: { 204: null }, errors: { 400: 'The new password breaks the rules', 401: ERRORS.invalidCredentials, 429: `${ERRORS.passwordThrottled}, or ${ERRORS.apiRateLimited} (Retry-After)` } } },
+  '/api/auth/methods': { get: { tags: ['Account'], summary: 'How one may sign in here: password, passkeys, single sign-on providers', access: 'public', responses: { 200: signInMethodsSchema } } },
+  '/api/auth/passkeys': { get: { tags: ['Account'], summary: 'The user\'s passkeys', access: 'user', responses: { 200: z.array(passkeySummarySchema) } } },
+  '/api/auth/passkeys/{id}': { delete: { tags: ['Account'], summary: 'Remove a passkey', access: 'user', path: idParams, responses: { 204: null }, errors: { 404: ERRORS.passkeyNotFound } } },
+  '/api/auth/passkeys/register': { post: { tags: ['Account'], summary: 'Register a passkey (nuxt-auth-utils\' useWebAuthn protocol: options, then the browser\'s answer)', access: 'user', body: passkeyRegisterSchema, responses: { 200: webAuthnOptionsSchema, 201: passkeyVerifiedSchema }, errors: { 400: `${ERRORS.passkeyChallengeInvalid}, ${ERRORS.passkeyVerificationFailed} or ${ERRORS.passkeyRequestInvalid}`, 403: ERRORS.tooManyPasskeys } } },
+  '/api/auth/passkeys/authenticate': { post: { tags: ['Account'], summary: 'Sign in with a passkey (sets the neptun-session cookie)', access: 'public', body: passkeyAuthenticateSchema, responses: { 200: z.union([webAuthnOptionsSchema, passkeyVerifiedSchema]) }, errors: { 400: `${ERRORS.passkeyChallengeInvalid} or ${ERRORS.passkeyRequestInvalid}`, 401: ERRORS.passkeyNotRecognised, 429: `${ERRORS.loginThrottled} (Retry-After)` } } },
+  '/api/auth/sso/github': { get: { tags: ['Account'], summary: 'Sign in with GitHub: a browser navigation (302 to GitHub, then back here, then to `redirect` or /login?sso_error=…)', access: 'public', responses: { 302: null }, errors: { 404: ERRORS.ssoNotConfigured } } },
+  '/api/auth/sso/oidc': { get: { tags: ['Account'], summary: 'Sign in with the OpenID Connect provider: a browser navigation (302 to the provider, then back here, then to `redirect` or /login?sso_error=…)', access: 'public', responses: { 302: null }, errors: { 404: ERRORS.ssoNotConfigured } } },
   '/api/auth/me': { get: { tags: ['Account'], summary: 'The signed-in user', access: 'user', responses: { 200: currentUserSchema } } },
   '/api/settings': {
     get: { tags: ['Account'], summary: 'The user\'s preferences', access: 'user', responses: { 200: userSettingsSchema } },

@@ -36,8 +36,9 @@ let dummyHash: Promise<string> | undefined
  * Checks `password` against `hash`, or against a hash of nothing when the account does not
  * exist: both take one scrypt, so the answer's timing does not tell which emails are registered.
  */
-export async function verifyPasswordOf(hash: string | undefined, password: string): Promise<boolean> {
+export async function verifyPasswordOf(hash: string | null | undefined, password: string): Promise<boolean> {
   dummyHash ??= hashPassword(crypto.randomUUID())
+  // An account made by single sign-on has no password: it takes the unknown account's path.
   const valid = await verifyPassword(hash ?? await dummyHash, password)
-  return valid && hash !== undefined
+  return valid && hash != null
 }

@@ -58,6 +58,8 @@ export interface ServerConfig {
   storeRetryMs: number
   /** CHAT_STORE_RETRY_MAX_BYTES: bytes of such answers one instance keeps at most. */
   storeRetryMaxBytes: number
+  /** How one signs in, besides passkeys (README, "Sign-in: passkeys and single sign-on"). */
+  signIn: SignInConfig
   /** NUXT_SESSION_PASSWORD: seals the session cookie (nuxt-auth-utils reads it too). */
   sessionPassword: string
   cloudflare: {
@@ -72,6 +74,20 @@ export interface ServerConfig {
     /** NUXT_AI_EMULATOR: the base URL is the bundled emulator (the UI shows a banner). */
     emulator: boolean
   }
+}
+
+export interface SignInConfig {
+  /** AUTH_PASSWORD: `false` turns password log-in and sign-up off (single sign-on and passkeys only). */
+  password: boolean
+  /** AUTH_SSO_SIGNUP: `false` lets single sign-on into existing accounts only. */
+  ssoSignUp: boolean
+  /** NUXT_OAUTH_GITHUB_CLIENT_ID and _SECRET; the URLs for GitHub Enterprise Server. Undefined: off. */
+  github: { clientId: string, clientSecret: string, serverUrl: string, apiUrl: string } | undefined
+  /**
+   * OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME (the button's label); OIDC_TRUST_EMAIL:
+   * an email without an email_verified claim counts as verified. Undefined: off.
+   */
+  oidc: { issuer: string, clientId: string, clientSecret: string, name: string, trustEmail: boolean } | undefined
 }
 
 export const CLOUDFLARE_API_BASE_URL = 'https://api.cloudflare.com/client/v4'
@@ -119,6 +135,7 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
     answerStaleMs: positive(env.CHAT_ANSWER_STALE_MS, DEFAULTS.answerStaleMs),
     storeRetryMs: atLeastZero(env.CHAT_STORE_RETRY_MS, DEFAULTS.storeRetryMs),
     storeRetryMaxBytes: atLeastZero(env.CHAT_STORE_RETRY_MAX_BYTES, DEFAULTS.storeRetryMaxBytes),
+    signIn: readSignInConfig(env),
     sessionPassword: env.NUXT_SESSION_PASSWORD ?? runtime.session?.password ?? '',
     cloudflare: {
       accountId: env.CLOUDFLARE_ACCOUNT_ID || runtime.cloudflare.accountId,
@@ -127,6 +144,26 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
       aiGatewayId: env.CLOUDFLARE_AI_GATEWAY_ID || runtime.cloudflare.aiGatewayId || undefined,
       emulator: runtime.aiEmulator === true || env.NUXT_AI_EMULATOR === 'true',
     },
+  }
+}
+
+function readSignInConfig(env: Record<string, string | undefined>): SignInConfig {
+  const github = { id: env.NUXT_OAUTH_GITHUB_CLIENT_ID, secret: env.NUXT_OAUTH_GITHUB_CLIENT_SECRET }
+  const oidc = { issuer: env.OIDC_ISSUER, id: env.OIDC_CLIENT_ID }
+  return {
+    password: env.AUTH_PASSWORD !== 'false',
+    ssoSignUp: env.AUTH_SSO_SIGNUP !== 'false',
+    github: github.id && github.secret
+      ? {
+          clientId: github.id,
+          clientSecret: github.secret,
+          serverUrl: withoutTrailingSlashes(env.NUXT_OAUTH_GITHUB_SERVER_URL || 'https://github.com'),
+          apiUrl: withoutTrailingSlashes(env.NUXT_OAUTH_GITHUB_API_URL || 'https://api.github.com'),
+        }
+      : undefined,
+    oidc: oidc.issuer && oidc.id
+      ? { issuer: oidc.issuer, clientId: oidc.id, clientSecret: env.OIDC_CLIENT_SECRET ?? '', name: env.OIDC_NAME || 'OpenID Connect', trustEmail: env.OIDC_TRUST_EMAIL === 'true' }
+      : undefined,
   }
 }
 

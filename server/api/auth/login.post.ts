@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { ERRORS, isLocaleCode, loginSchema } from '#shared/contract'
 
 export default defineEventHandler(async (event) => {
+  assertPasswordSignIn()
   const { email, password } = await readValidatedJson(event, loginSchema)
   const succeeded = await countPasswordAttempt(event, email, ERRORS.loginThrottled)
   const db = await useDb()

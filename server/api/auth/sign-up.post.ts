@@ -1,6 +1,7 @@
 import { ERRORS, credentialsSchema } from '#shared/contract'
 
 export default defineEventHandler(async (event) => {
+  assertPasswordSignIn()
   const { email, password } = await readValidatedJson(event, credentialsSchema)
   await countSignUp(event)
   const db = await useDb()

@@ -17,6 +17,7 @@ export interface A11yPage {
 export const A11Y_PAGES: A11yPage[] = [
   { name: 'login', path: '/login' },
   { name: 'sign-up', path: '/signup' },
+  { name: 'login, a single sign-on that failed', path: '/login?sso_error=email_unverified', ready: page => page.getByTestId('sso-error').waitFor() },
   { name: 'chat, empty', path: '/', signedIn: true },
   { name: 'chat, long markdown answer', path: user => savedChat(user, LONG_MARKDOWN_ANSWER), signedIn: true, ready: highlighted },
   { name: 'playground', path: '/playground', signedIn: true },

@@ -1,0 +1,53 @@
+import { eq } from 'drizzle-orm'
+import type { H3Event } from 'h3'
+import { DEFAULTS, ERRORS, isLocaleCode, ssoPath, type SignInMethods } from '#shared/contract'
+
+/**
+ * How one may sign in here, for the log-in and sign-up pages: never a secret, only which ways
+ * are on and the labels of their buttons.
+ *
+ * @example signInMethods() // { password: true, passkeys: true, sso: [{ provider: 'github', … }] }
+ */
+export function signInMethods(): SignInMethods {
+  const { password, github, oidc } = serverConfig().signIn
+  const sso: SignInMethods['sso'] = []
+  if (github) sso.push({ provider: 'github', name: 'GitHub', url: ssoPath('github') })
+  if (oidc) sso.push({ provider: 'oidc', name: oidc.name, url: ssoPath('oidc') })
+  return { password, passkeys: true, sso }
+}
+
+/** 403 when AUTH_PASSWORD=false: password log-in and sign-up are off. */
+export function assertPasswordSignIn(): void {
+  if (!serverConfig().signIn.password) throw apiError(403, ERRORS.passwordSignInDisabled)
+}
+
+/**
+ * Whether single sign-on may create an account for someone who has none yet (AUTH_SSO_SIGNUP).
+ * The one place that decides it, so other rules on who may join are added here.
+ */
+export function mayCreateAccountBySso(): boolean {
+  return serverConfig().signIn.ssoSignUp
+}
+
+/**
+ * Signs `userId` in the way a password log-in does (startSession: the session's version, and
+ * whatever it checks), and brings the language they chose to this browser.
+ */
+export async function startSessionForUser(event: H3Event, userId: number): Promise<void> {
+  const db = await useDb()
+  const [user] = await db.select({ id: tables.users.id, email: tables.users.email, sessionVersion: tables.users.sessionVersion, locale: tables.users.locale })
+    .from(tables.users).where(eq(tables.users.id, userId))
+  if (!user) throw apiError(401, ERRORS.unauthorized)
+  await startSession(event, user)
+  if (isLocaleCode(user.locale)) sendLocaleCookie(event, user.locale)
+}
+
+/**
+ * Counts a request for passkey sign-in options per client address (LOGIN_RATE_LIMIT_PER_IP per
+ * log-in window): each one stores a challenge, so nobody may fill the table.
+ */
+export async function countPasskeyAttempt(event: H3Event): Promise<void> {
+  const address = clientAddress(event)
+  if (!address) return
+  await assertRateLimits([{ key: `passkey:ip:${address}`, limit: serverConfig().limits.loginFailuresPerIp, windowSeconds: DEFAULTS.loginWindowMinutes * 60 }], ERRORS.loginThrottled)
+}
