@@ -1,9 +1,7 @@
-import { z } from 'zod'
-import { MODELS } from './models.ts'
-
 /**
  * Running Neptun chat for a team: sign-up modes, invites, the admin's routes and account
- * deletion. Error texts and limits live here (and in ERRORS for the shared ones).
+ * deletion. Error texts and limits live here (zod-free, for the browser too); the request
+ * schemas in team-schemas.ts.
  */
 
 /** SIGNUP_MODE: who may create an account. `closed`: only an admin (POST /api/admin/users). */
@@ -44,27 +42,6 @@ export const TEAM_ERRORS = {
   passwordRequired: 'Enter your password to delete your account',
   signInAgain: `Sign in again (within ${TEAM_LIMITS.freshSignInMinutes} minutes) to delete your account`,
 } as const
-
-const MODEL_NAMES = new Set(MODELS.map(model => model.name))
-
-/** POST /api/admin/invites: how long the link works, in hours (fractions too: 0.5 is half an hour). */
-export const inviteCreateSchema = z.object({
-  expiresInHours: z.number({ error: TEAM_ERRORS.inviteHoursInvalid }).finite({ error: TEAM_ERRORS.inviteHoursInvalid })
-    .gt(0, { error: TEAM_ERRORS.inviteHoursInvalid }).max(TEAM_LIMITS.maxInviteHours, { error: TEAM_ERRORS.inviteHoursInvalid }).optional(),
-})
-
-/** PATCH /api/admin/users/:id: any of these; null clears a cap or an allow-list. */
-export const adminUserPatchSchema = z.object({
-  disabled: z.boolean().optional(),
-  admin: z.boolean().optional(),
-  dailyNeuronLimit: z.number({ error: TEAM_ERRORS.neuronLimitInvalid }).finite({ error: TEAM_ERRORS.neuronLimitInvalid })
-    .min(0, { error: TEAM_ERRORS.neuronLimitInvalid }).nullable().optional(),
-  allowedModels: z.array(z.string().refine(name => MODEL_NAMES.has(name), { error: TEAM_ERRORS.allowedModelsInvalid }), { error: TEAM_ERRORS.allowedModelsInvalid })
-    .max(MODELS.length, { error: TEAM_ERRORS.allowedModelsInvalid }).nullable().optional(),
-}).refine(body => Object.values(body).some(value => value !== undefined), { error: TEAM_ERRORS.userPatchEmpty })
-
-/** DELETE /api/auth/account: the password, for accounts that have one. */
-export const accountDeleteSchema = z.object({ password: z.string().max(256).optional() })
 
 /** GET /api/auth/sign-up: what the sign-up page shows. */
 export interface SignUpInfo {
