@@ -110,7 +110,9 @@ describe('disabling a user', () => {
     expect((await patchUser(user.id, { disabled: true })).status).toBe(204)
     await expectApiError(await user.fetch('/api/chats'), 403, TEAM_ERRORS.accountDisabled)
     await expectApiError(await withKey(server.url, key, '/api/chats'), 403, TEAM_ERRORS.accountDisabled)
-    await expectApiError(await withKey(server.url, key, '/api/v1/models'), 403, TEAM_ERRORS.accountDisabled)
+    const openAi = await withKey(server.url, key, '/api/v1/models')
+    expect(openAi.status).toBe(403)
+    expect(await openAi.json()).toMatchObject({ error: { message: TEAM_ERRORS.accountDisabled } })
     if (second) {
       await expectApiError(await userFetch(second.url, user.cookie)('/api/chats'), 403, TEAM_ERRORS.accountDisabled)
       await expectApiError(await withKey(second.url, key, '/api/chats'), 403, TEAM_ERRORS.accountDisabled)
