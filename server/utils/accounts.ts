@@ -43,6 +43,17 @@ export async function signUpAccount(event: H3Event, account: NewAccount): Promis
   })
 }
 
+/**
+ * Whether a new account may be created for `email` without an invite, as SIGNUP_MODE says: in
+ * `open` mode, or for an ADMIN_EMAILS address, or as the very first account. For other ways of
+ * creating accounts (single sign-on) to ask before they insert a user.
+ *
+ * @example if (!await accountCreationAllowed(email)) throw apiError(403, TEAM_ERRORS.signUpClosed)
+ */
+export async function accountCreationAllowed(email: string): Promise<boolean> {
+  return serverConfig().signUpMode === 'open' || isAdminEmail(email) || !await anyUserExists()
+}
+
 async function anyUserExists(): Promise<boolean> {
   const db = await useDb()
   const rows = await db.select({ id: tables.users.id }).from(tables.users).limit(1)

@@ -61,15 +61,17 @@ describe('SIGNUP_MODE=closed', () => {
     expect((await (await member.fetch('/api/auth/me')).json() as CurrentUser).admin).toBe(false)
     await expectApiError(await first.fetch('/api/admin/users', { method: 'POST', body: { email, password: PASSWORD } }), 409, 'Email already registered')
   })
+})
 
-  it('treats an unknown SIGNUP_MODE as closed, not open', async () => {
-    const typo = await startTeamServer({ SIGNUP_MODE: 'invte' }, { fresh: true })
-    try {
-      expect(await mode(typo.url)).toBe('closed')
-    }
-    finally {
-      await typo.stop()
-    }
+describe('an unknown SIGNUP_MODE', () => {
+  let typo: TeamServer
+  beforeAll(async () => {
+    typo = await startTeamServer({ SIGNUP_MODE: 'invte' }, { fresh: true })
+  })
+  afterAll(async () => typo?.stop())
+
+  it('closes sign-up rather than opening it', async () => {
+    expect(await mode(typo.url)).toBe('closed')
   })
 })
 
