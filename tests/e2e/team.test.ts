@@ -119,3 +119,38 @@ describe('deleting my account in the settings', () => {
     }
   })
 })
+
+describe('the sign-up page in invite mode', () => {
+  let invited: AppServer
+  const inviteAdmin = uniqueEmail('e2e-invite-admin')
+  beforeAll(async () => {
+    invited = await startAppServer({ emulatorUrl: inject('emulatorUrl'), env: { SIGNUP_MODE: 'invite', ADMIN_EMAILS: inviteAdmin } })
+  })
+  afterAll(async () => invited?.stop())
+
+  it('says sign-up needs an invite, and signs up through an invite link', async () => {
+    const admin = await signUp(invited.url, inviteAdmin, PASSWORD)
+    const created = await admin.fetch('/api/admin/invites', { method: 'POST', body: {} })
+    expect(created.status).toBe(201)
+    const link = new URL((await created.json() as { url: string }).url)
+    const { context, page, pageErrors } = await newContext(browser)
+    try {
+      await page.goto(`${invited.url}/signup`)
+      await hydrated(page)
+      await page.locator('[data-testid=signup-mode][data-mode=invite]').waitFor()
+
+      await page.goto(`${invited.url}${link.pathname}${link.search}`)
+      await hydrated(page)
+      await page.locator('[data-testid=signup-mode]').waitFor()
+      await page.getByTestId('email-input').fill(uniqueEmail('e2e-invited'))
+      await page.getByTestId('password-input').fill(PASSWORD)
+      await page.getByTestId('auth-submit').click()
+      await page.waitForURL(`${invited.url}/`)
+      await page.getByTestId('composer-input').waitFor()
+      expect(pageErrors).toEqual([])
+    }
+    finally {
+      await context.close()
+    }
+  })
+})
