@@ -40,6 +40,12 @@ export function useModels() {
     if (synced.value) return
     synced.value = true
     const me = await $fetch<CurrentUser>('/api/auth/me').catch(() => undefined)
+    // An admin may have limited this user to some models: the picker offers only those.
+    const allowed = me?.allowedModels
+    if (allowed) {
+      const live = models.value.filter(model => allowed.includes(model.name))
+      if (live.length) models.value = live
+    }
     if (me?.lastModel && models.value.some(model => model.name === me.lastModel)) preferredName.value = me.lastModel
   }
 

@@ -1,12 +1,13 @@
 import { ERRORS } from '#shared/contract/errors'
 import { LIMITS } from '#shared/contract/limits'
+import { TEAM_ERRORS, TEAM_LIMITS } from '#shared/contract/team'
 
 /** vue-i18n's `t`, as the helpers here need it (they stay plain functions, easy to test). */
 export type Translate = (key: string, named?: Record<string, unknown>) => string
 
-export type ErrorKey = keyof typeof ERRORS
+export type ErrorKey = keyof typeof ERRORS | keyof typeof TEAM_ERRORS
 
-const KEY_OF_TEXT = new Map<string, ErrorKey>(Object.entries(ERRORS).map(([key, text]) => [text, key as ErrorKey]))
+const KEY_OF_TEXT = new Map<string, ErrorKey>(Object.entries({ ...ERRORS, ...TEAM_ERRORS }).map(([key, text]) => [text, key as ErrorKey]))
 
 /** The numbers the error texts name, for the translations' placeholders. */
 export const ERROR_TEXT_PARAMS = {
@@ -21,6 +22,8 @@ export const ERROR_TEXT_PARAMS = {
   minChatId: -LIMITS.maxChatId - 1,
   maxApiKeyNameChars: LIMITS.maxApiKeyNameChars,
   maxSearchChars: LIMITS.maxSearchChars,
+  maxInviteHours: TEAM_LIMITS.maxInviteHours,
+  freshSignInMinutes: TEAM_LIMITS.freshSignInMinutes,
 }
 
 /** The ERRORS key of a statusMessage the API sends, or null for a text outside the catalogue. */

@@ -19,6 +19,16 @@ export const users = pgTable('users', {
   /** UTF-8 bytes of the user's stored message text and thinking, kept by triggers on messages (the storage quota). */
   storedBytes: bigint('stored_bytes', { mode: 'number' }).notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Set by an admin (or by the database for the first account: see the team_admin_sql migration). ADMIN_EMAILS adds admins at request time. */
+  isAdmin: boolean('is_admin').notNull().default(false),
+  /** A disabled user's sessions and API keys are refused (the session check reads this), and they cannot sign in. */
+  disabled: boolean('disabled').notNull().default(false),
+  /** Replaces CHAT_DAILY_NEURON_LIMIT for this user (0: no cap); null follows it. */
+  dailyNeuronLimit: doublePrecision('daily_neuron_limit'),
+  /** The models (catalogue names) the user may use; null: all of them. */
+  allowedModels: text('allowed_models').array(),
+  /** The last sign-in, or the last request, written at most every few minutes (the admin page). */
+  lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
 }, table => [
   uniqueIndex('users_email_lower_idx').on(sql`lower(${table.email})`),
 ])
@@ -290,4 +300,39 @@ export const userIdentities = pgTable('user_identities', {
 }, table => [
   uniqueIndex('user_identities_provider_subject_idx').on(table.provider, table.subject),
   index('user_identities_user_idx').on(table.userId),
+])
+
+/**
+ * Single-use sign-up links for SIGNUP_MODE=invite. Only a SHA-256 of the token is kept (the
+ * token is 256 random bits, shown once). Used, revoked and expired invites stay, so a refused
+ * link can say why; they go with the admin who made them only in that `created_by` is cleared.
+ */
+export const invites = pgTable('invites', {
+  id: serial('id').primaryKey(),
+  tokenHash: text('token_hash').notNull(),
+  createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  usedBy: integer('used_by').references(() => users.id, { onDelete: 'set null' }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+}, table => [
+  uniqueIndex('invites_token_hash_idx').on(table.tokenHash),
+])
+
+/**
+ * What admins did, newest last. The actor's and the target's emails are copied in, so the record
+ * still says who after either account is deleted (the ids are then cleared).
+ */
+export const adminAudit = pgTable('admin_audit', {
+  id: serial('id').primaryKey(),
+  actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+  actorEmail: text('actor_email').notNull(),
+  action: text('action').notNull(),
+  targetId: integer('target_id').references(() => users.id, { onDelete: 'set null' }),
+  targetEmail: text('target_email'),
+  details: jsonb('details').notNull().default({}),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, table => [
+  index('admin_audit_at_idx').on(table.at),
 ])

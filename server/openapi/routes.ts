@@ -1,6 +1,7 @@
 import { z } from 'zod'
+import { TEAM_ROUTES } from './team-routes.ts'
 import {
-  chatListQuerySchema, chatPageQuerySchema, chatQuerySchema, chatRequestSchema, createApiKeySchema, createChatRequestSchema, credentialsSchema, ERRORS, feedbackSchema, loginSchema,
+  chatListQuerySchema, chatPageQuerySchema, chatQuerySchema, chatRequestSchema, createApiKeySchema, createChatRequestSchema, ERRORS, feedbackSchema, loginSchema,
   LIMITS, openAiChatRequestSchema, passwordChangeSchema, SEARCH_LIMITS, SHARE_ID_PATTERN, settingsSchema, truncateQuerySchema, updateChatSchema,
 } from '#shared/contract'
 import {
@@ -48,6 +49,7 @@ const PLAIN_TEXT = 'With `Accept: text/plain`: the answer as bare UTF-8 text, ch
 
 /** Every route the server answers, by path and method. The test of the document checks it against the server's route files. */
 export const ROUTES: Record<string, Record<string, Operation>> = {
+  ...TEAM_ROUTES,
   '/api/ai/cloudflare/{model_name}/chat': {
     post: {
       tags: ['Chat'],
@@ -65,7 +67,6 @@ export const ROUTES: Record<string, Record<string, Operation>> = {
   '/api/generations/{id}/stop': {
     post: { tags: ['Chat'], summary: 'Stop a running answer', access: 'user', path: generationParams, responses: { 202: null, 204: null }, errors: { 404: ERRORS.generationNotFound } },
   },
-  '/api/auth/sign-up': { post: { tags: ['Account'], summary: 'Create an account and sign in', access: 'public', body: credentialsSchema, responses: { 201: signedInSchema }, errors: { 403: ERRORS.passwordSignInDisabled, 400: 'Invalid email or password', 409: ERRORS.emailTaken, 429: `${ERRORS.signUpThrottled} (Retry-After)` } } },
   '/api/auth/login': { post: { tags: ['Account'], summary: 'Sign in (sets the neptun-session cookie)', access: 'public', body: loginSchema, responses: { 200: signedInSchema }, errors: { 401: ERRORS.invalidCredentials, 403: ERRORS.passwordSignInDisabled, 429: `${ERRORS.loginThrottled} (Retry-After)` } } },
   '/api/auth/logout': { post: { tags: ['Account'], summary: 'Sign out of this session', access: 'public', responses: { 204: null } } },
   '/api/auth/logout-all': { post: { tags: ['Account'], summary: 'Sign out of every session (API keys stay valid)', access: 'user', responses: { 204: null } } },

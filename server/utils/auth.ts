@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { H3Event } from 'h3'
-import { ERRORS, type PublicUser } from '#shared/contract'
+import { ERRORS, TEAM_ERRORS, type PublicUser } from '#shared/contract'
 
 /**
  * The signed-in user, or a 401. A session whose user was deleted, whose version was revoked
@@ -13,7 +13,18 @@ export async function requireUser(event: H3Event): Promise<PublicUser> {
   return (await requireUserOwning(event, undefined, { countApiCall: true })).user
 }
 
-interface SessionRow {
+/** What the session check reads of the user's row, whether by cookie or by API key. */
+interface AccountColumns {
+  is_admin: boolean
+  disabled: boolean
+  daily_neuron_limit: number | string | null
+  allowed_models: string[] | null
+}
+
+/** The users row's columns both session checks read, in their one statement. */
+const accountColumns = sql`users.is_admin, users.disabled, users.daily_neuron_limit, users.allowed_models`
+
+interface SessionRow extends AccountColumns {
   version: number
   email: string
   last_model: string | null
@@ -35,6 +46,14 @@ export interface SignedIn {
   neuronsToday: number
   /** The session's id (log-out revokes it); undefined for a request made with an API key. */
   sessionId: string | undefined
+  /** When this session signed in (ms since the epoch); undefined for an API key or an older cookie. */
+  signedInAt: number | undefined
+  /** An admin: flagged in the database or listed in ADMIN_EMAILS (read now, so the list applies at once). */
+  admin: boolean
+  /** The models the user may use; null: all. */
+  allowedModels: string[] | null
+  /** The user's daily Neuron cap: their own, else CHAT_DAILY_NEURON_LIMIT (0: none). */
+  dailyNeuronLimit: number
 }
 
 /**
@@ -58,21 +77,46 @@ export async function requireUserOwning(event: H3Event, chatId: number | undefin
   const db = await useDb()
   const [row] = await queryRows<SessionRow>(db, sql`
     ${apiLimit > 0 ? sql`with hit as (${countHitSql(`api:${user.id}`, 60)})` : sql``}
-    select users.session_version as version, users.email, users.last_model,
+    select users.session_version as version, users.email, users.last_model, ${accountColumns},
       ${chatId === undefined ? sql`false` : sql`exists (select 1 from chats where chats.id = ${chatId} and chats.user_id = users.id)`} as owns_chat,
       exists (select 1 from revoked_sessions where revoked_sessions.id = ${session.id}) as revoked,
-      ${options.neuronsToday ? neuronsTodayColumn : sql`0`} as neurons_today
+      ${options.neuronsToday ? neuronsTodayIfCapped() : sql`0`} as neurons_today
       ${apiLimit > 0 ? sql`, (select count from hit) as api_calls, (select expires_at from hit) as api_window_end` : sql``}
     from users where users.id = ${user.id}`)
   // The email guards against a cookie sealed with the same password for another database
   // (a reset, a second deployment), where the same id and version belong to someone else.
-  if (!row || row.version !== session.version || row.revoked || row.email.toLowerCase() !== user.email.toLowerCase()) {
+  const sameUser = row !== undefined && row.email.toLowerCase() === user.email.toLowerCase()
+  if (!sameUser || row.disabled || row.version !== session.version || row.revoked) {
     if (sealed) unsealedSessions.delete(sealed)
     await clearUserSession(event)
-    throw apiError(401, ERRORS.unauthorized)
+    // Disabling also moves the session version on: the user is told why, not just "signed out".
+    throw sameUser && row.disabled ? apiError(403, TEAM_ERRORS.accountDisabled) : apiError(401, ERRORS.unauthorized)
   }
   if (apiLimit > 0 && Number(row.api_calls) > apiLimit) throw apiError(429, ERRORS.apiRateLimited, { 'retry-after': String(secondsUntil(row.api_window_end!)) })
-  return { user: { id: user.id, email: user.email }, ownsChat: row.owns_chat === true, lastModel: row.last_model, neuronsToday: Number(row.neurons_today), sessionId: session.id }
+  const signedInAt = typeof session.signedInAt === 'number' ? session.signedInAt : undefined
+  return { user: { id: user.id, email: user.email }, ownsChat: row.owns_chat === true, lastModel: row.last_model, neuronsToday: Number(row.neurons_today), sessionId: session.id, signedInAt, ...account(user.email, row) }
+}
+
+/** The account's standing as the session check read it: admin, allowed models, daily cap. */
+function account(email: string, row: AccountColumns): Pick<SignedIn, 'admin' | 'allowedModels' | 'dailyNeuronLimit'> {
+  return {
+    admin: row.is_admin || isAdminEmail(email),
+    allowedModels: row.allowed_models,
+    dailyNeuronLimit: row.daily_neuron_limit === null ? serverConfig().dailyNeuronLimit : Number(row.daily_neuron_limit),
+  }
+}
+
+/** Whether ADMIN_EMAILS lists this address (case-insensitive). */
+export function isAdminEmail(email: string): boolean {
+  return serverConfig().adminEmails.has(email.toLowerCase())
+}
+
+/**
+ * The Neurons spent today, read only when a cap applies to this user (their own, or the global
+ * one): the sum is skipped for everyone else.
+ */
+function neuronsTodayIfCapped() {
+  return sql`case when coalesce(users.daily_neuron_limit, ${serverConfig().dailyNeuronLimit}::float8) > 0 then ${neuronsTodayColumn} else 0 end`
 }
 
 /**
@@ -94,12 +138,13 @@ export async function endSession(event: H3Event): Promise<void> {
 }
 
 interface SignedInOptions {
+  /** Read what the user spent today when a daily cap applies to them (the chat routes). */
   neuronsToday?: boolean
   /** Count the request against API_RATE_LIMIT_PER_MINUTE (429 past it). */
   countApiCall?: boolean
 }
 
-interface KeyHolderRow {
+interface KeyHolderRow extends AccountColumns {
   id: number
   email: string
   last_model: string | null
@@ -116,14 +161,15 @@ interface KeyHolderRow {
 async function apiKeyHolderOwning(key: string, chatId: number | undefined, options: SignedInOptions): Promise<SignedIn> {
   const db = await useDb()
   const [row] = await queryRows<KeyHolderRow>(db, sql`
-    select users.id, users.email, users.last_model, api_keys.id as key_id, api_keys.last_used_at,
+    select users.id, users.email, users.last_model, api_keys.id as key_id, api_keys.last_used_at, ${accountColumns},
       ${chatId === undefined ? sql`false` : sql`exists (select 1 from chats where chats.id = ${chatId} and chats.user_id = users.id)`} as owns_chat,
-      ${options.neuronsToday ? neuronsTodayColumn : sql`0`} as neurons_today
+      ${options.neuronsToday ? neuronsTodayIfCapped() : sql`0`} as neurons_today
     from api_keys join users on users.id = api_keys.user_id where api_keys.hash = ${hashApiKey(key)}`)
   if (!row) throw apiError(401, ERRORS.unauthorized)
+  if (row.disabled) throw apiError(403, TEAM_ERRORS.accountDisabled)
   if (options.countApiCall) await assertRateLimits([{ key: `api:${row.id}`, limit: serverConfig().limits.apiPerMinute, windowSeconds: 60 }], ERRORS.apiRateLimited)
   await touchApiKey(row.key_id, row.last_used_at)
-  return { user: { id: row.id, email: row.email }, ownsChat: row.owns_chat === true, lastModel: row.last_model, neuronsToday: Number(row.neurons_today), sessionId: undefined }
+  return { user: { id: row.id, email: row.email }, ownsChat: row.owns_chat === true, lastModel: row.last_model, neuronsToday: Number(row.neurons_today), sessionId: undefined, signedInAt: undefined, ...account(row.email, row) }
 }
 
 /**
@@ -138,9 +184,21 @@ export async function requireApiKeyHolder(event: H3Event, chatId?: number, optio
   return apiKeyHolderOwning(key, chatId, options)
 }
 
-/** Issues the neptun-session cookie for `user` at its current session version. */
-export async function startSession(event: H3Event, user: PublicUser & { sessionVersion: number }): Promise<void> {
-  await replaceUserSession(event, { user: { id: user.id, email: user.email }, version: user.sessionVersion })
+/**
+ * Issues the neptun-session cookie for `user`: every way of signing in ends here (password,
+ * passkey, single sign-on, sign-up), so the checks that hold for all of them live here too. A
+ * disabled account gets 403; the sign-in is recorded (the admin page's "last active") and its
+ * time goes into the session, so deleting an account can ask for a fresh one.
+ *
+ * @example await startSession(event, user)
+ */
+export async function startSession(event: H3Event, user: PublicUser & { sessionVersion?: number }): Promise<void> {
+  const db = await useDb()
+  const [row] = await db.update(tables.users).set({ lastActiveAt: sql`now()` }).where(eq(tables.users.id, user.id))
+    .returning({ disabled: tables.users.disabled, sessionVersion: tables.users.sessionVersion, email: tables.users.email })
+  if (!row) throw apiError(401, ERRORS.unauthorized)
+  if (row.disabled) throw apiError(403, TEAM_ERRORS.accountDisabled)
+  await replaceUserSession(event, { user: { id: user.id, email: row.email }, version: row.sessionVersion, signedInAt: Date.now() })
 }
 
 const MAX_REMEMBERED = 10_000

@@ -1,4 +1,4 @@
-import { DEFAULTS } from '#shared/contract'
+import { DEFAULTS, SIGNUP_MODES, type SignUpMode } from '#shared/contract'
 import { ON_WORKERS } from './runtime.ts'
 
 /**
@@ -60,6 +60,10 @@ export interface ServerConfig {
   storeRetryMaxBytes: number
   /** How one signs in, besides passkeys (README, "Sign-in: passkeys and single sign-on"). */
   signIn: SignInConfig
+  /** SIGNUP_MODE: `open` (default), `invite` (an admin's invite link) or `closed` (admins create accounts). */
+  signUpMode: SignUpMode
+  /** ADMIN_EMAILS: comma-separated, lower-cased; these accounts are admins whatever their row says. */
+  adminEmails: ReadonlySet<string>
   /** NUXT_SESSION_PASSWORD: seals the session cookie (nuxt-auth-utils reads it too). */
   sessionPassword: string
   cloudflare: {
@@ -110,6 +114,13 @@ function withoutTrailingSlashes(url: string): string {
   return url.slice(0, end)
 }
 
+/** Unset: open. A value that is not a mode (a typo) closes sign-up rather than opening it. */
+function signUpMode(value: string | undefined): SignUpMode {
+  const mode = value?.trim().toLowerCase()
+  if (!mode) return 'open'
+  return SIGNUP_MODES.find(known => known === mode) ?? 'closed'
+}
+
 function readConfig(env: Record<string, string | undefined>): ServerConfig {
   const runtime = useRuntimeConfig()
   return {
@@ -136,6 +147,8 @@ function readConfig(env: Record<string, string | undefined>): ServerConfig {
     storeRetryMs: atLeastZero(env.CHAT_STORE_RETRY_MS, DEFAULTS.storeRetryMs),
     storeRetryMaxBytes: atLeastZero(env.CHAT_STORE_RETRY_MAX_BYTES, DEFAULTS.storeRetryMaxBytes),
     signIn: readSignInConfig(env),
+    signUpMode: signUpMode(env.SIGNUP_MODE),
+    adminEmails: new Set((env.ADMIN_EMAILS ?? '').split(',').map(email => email.trim().toLowerCase()).filter(Boolean)),
     sessionPassword: env.NUXT_SESSION_PASSWORD ?? runtime.session?.password ?? '',
     cloudflare: {
       accountId: env.CLOUDFLARE_ACCOUNT_ID || runtime.cloudflare.accountId,

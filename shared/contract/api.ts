@@ -26,6 +26,10 @@ export interface CurrentUser {
   user: PublicUser
   /** The model of the user's last turn (or last pick for a chat): new chats start with it. */
   lastModel: string | null
+  /** An admin (the first account, ADMIN_EMAILS, or made one): the admin page is theirs. */
+  admin?: boolean
+  /** The models an admin allowed this user; null or absent: all of them. */
+  allowedModels?: string[] | null
 }
 
 /** GET and PATCH /api/settings: the signed-in user's preferences. */

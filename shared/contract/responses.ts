@@ -23,7 +23,12 @@ export const apiErrorSchema = z.object({
 
 export const publicUserSchema = z.object({ id: z.int(), email: z.string() })
 export const signedInSchema = z.object({ user: publicUserSchema }).meta({ id: 'SignedIn' })
-export const currentUserSchema = z.object({ user: publicUserSchema, lastModel: z.string().nullable() }).meta({ id: 'CurrentUser' })
+export const currentUserSchema = z.object({
+  user: publicUserSchema,
+  lastModel: z.string().nullable(),
+  admin: z.boolean().optional().meta({ description: 'An admin: the admin routes and page are theirs.' }),
+  allowedModels: z.array(z.string()).nullable().optional().meta({ description: 'The models an admin allowed this user; null: all.' }),
+}).meta({ id: 'CurrentUser' })
 
 export const chatSummarySchema = z.object({
   id: z.int(),

@@ -3,6 +3,7 @@ import { ERRORS } from './errors.ts'
 import { LIMITS } from './limits.ts'
 import { findModel } from './models.ts'
 import { LOCALE_CODES } from './locales.ts'
+import { TEAM_ERRORS } from './team.ts'
 
 /** PostgreSQL text cannot hold NUL characters: refuse them up front instead of failing the insert. */
 const noNul = (value: string) => !value.includes('\u0000')
@@ -101,6 +102,11 @@ export const credentialsSchema = z.object({
     .max(LIMITS.maxPasswordLength, { error: ERRORS.passwordTooLong }),
 })
 
+/** POST /api/auth/sign-up: `invite` is the token of an invite link (SIGNUP_MODE=invite). */
+export const signUpSchema = credentialsSchema.extend({
+  invite: z.string().max(100).optional(),
+})
+
 /** Log-in checks nothing but presence: a short password simply does not match. */
 export const loginSchema = z.object({
   email: z.string({ error: ERRORS.invalidCredentials }).trim().toLowerCase().max(LIMITS.maxEmailLength, { error: ERRORS.invalidCredentials }).refine(noNul, { error: ERRORS.invalidCredentials }),
@@ -155,11 +161,13 @@ export const truncateQuerySchema = z.object({ from: idSchema })
 export const chatPageQuerySchema = z.object({ before: idSchema.optional() })
 
 /** Turns the first zod issue into the statusMessage a client sees. */
+const OWN_MESSAGES = new Set<string>([...Object.values(ERRORS), ...Object.values(TEAM_ERRORS)])
+
 export function firstIssueMessage(error: z.ZodError): string {
   const issue = error.issues[0]
   if (!issue) return 'Invalid request'
   const known = issue.message
   // Our own messages are complete sentences; zod's defaults get the field path in front.
   const path = issue.path.length ? `${issue.path.join('.')}: ` : ''
-  return (Object.values(ERRORS) as string[]).includes(known) ? known : `Invalid request body: ${path}${known}`
+  return OWN_MESSAGES.has(known) ? known : `Invalid request body: ${path}${known}`
 }

@@ -7,6 +7,8 @@ declare module '#auth-utils' {
   interface UserSession {
     /** users.session_version when the session was issued; a newer one revokes it. */
     version: number
+    /** When the user signed in (ms since the epoch): deleting an account without a password needs a recent one. */
+    signedInAt?: number
   }
 }
 

@@ -49,7 +49,7 @@ describe('sign-up', () => {
     const me = await userFetch(appUrl, cookieFrom(res))('/api/auth/me')
     expect(me.status).toBe(200)
     // A new user has no last used model yet.
-    expect(await me.json()).toEqual({ ...body, lastModel: null })
+    expect(await me.json()).toEqual({ ...body, lastModel: null, admin: expect.any(Boolean), allowedModels: null })
   })
 
   it('marks the cookie Secure in production (the test server runs NODE_ENV=production)', async () => {
@@ -105,7 +105,7 @@ describe('log-in', () => {
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ user: { id: user.id, email: user.email } })
     const me = await userFetch(appUrl, cookieFrom(res))('/api/auth/me')
-    expect(await me.json()).toEqual({ user: { id: user.id, email: user.email }, lastModel: null })
+    expect(await me.json()).toEqual({ user: { id: user.id, email: user.email }, lastModel: null, admin: expect.any(Boolean), allowedModels: null })
   })
 
   it('answers 401 Invalid email or password alike for an unknown email and a wrong password', async () => {

@@ -1,16 +1,11 @@
-import { ERRORS, credentialsSchema } from '#shared/contract'
+import { signUpSchema } from '#shared/contract'
 
+/** POST /api/auth/sign-up {email, password, invite?}: as SIGNUP_MODE allows (GET tells which). */
 export default defineEventHandler(async (event) => {
   assertPasswordSignIn()
-  const { email, password } = await readValidatedJson(event, credentialsSchema)
+  const { email, password, invite } = await readValidatedJson(event, signUpSchema)
   await countSignUp(event)
-  const db = await useDb()
-  const passwordHash = await hashPassword(password)
-  const [user] = await db.insert(tables.users)
-    .values({ email, passwordHash, locale: localeFromCookie(event) })
-    .onConflictDoNothing()
-    .returning({ id: tables.users.id, email: tables.users.email, sessionVersion: tables.users.sessionVersion })
-  if (!user) throw apiError(409, ERRORS.emailTaken)
+  const user = await signUpAccount(event, { email, password, invite })
   await startSession(event, user)
   setResponseStatus(event, 201)
   return { user: { id: user.id, email: user.email } }

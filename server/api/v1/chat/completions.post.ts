@@ -12,16 +12,17 @@ import { workersAiSettings } from '#server/workers-ai'
  */
 export default defineEventHandler(async (event) => {
   const chatId = chatIdHeader(event)
-  const { user, ownsChat, neuronsToday } = await requireApiKeyHolder(event, chatId, { neuronsToday: serverConfig().dailyNeuronLimit > 0 })
+  const { user, ownsChat, neuronsToday, allowedModels, dailyNeuronLimit } = await requireApiKeyHolder(event, chatId, { neuronsToday: true })
   const request = await readValidatedJson(event, openAiChatRequestSchema)
   const model = openAiModel(request.model)
+  assertModelAllowed(allowedModels, model.name)
   const { system, messages, inputs } = openAiTurn(request)
   if (chatId !== undefined && !ownsChat) throw apiError(404, ERRORS.chatNotFound)
 
   const settings = workersAiSettings(event)
   if (!settings) throw apiError(500, ERRORS.notConfigured)
 
-  assertDailyNeuronLimit(neuronsToday)
+  assertDailyNeuronLimit(neuronsToday, dailyNeuronLimit)
   await assertChatRateLimit(user.id)
 
   if (chatId !== undefined) setResponseHeader(event, CHAT_ID_HEADER, String(chatId))

@@ -15,11 +15,12 @@ export default defineEventHandler(async (event) => {
   // one statement answers "who is this?", "is this their chat?" and "what did they spend today?".
   const query = chatQuerySchema.safeParse(getQuery(event))
   const chatId = query.success && !query.data.is_playground ? query.data.chat_id : undefined
-  const { user, ownsChat, neuronsToday } = await requireUserOwning(event, chatId, { neuronsToday: serverConfig().dailyNeuronLimit > 0 })
+  const { user, ownsChat, neuronsToday, allowedModels, dailyNeuronLimit } = await requireUserOwning(event, chatId, { neuronsToday: true })
 
   const model = findModel(getRouterParam(event, 'model_name') ?? '')
   if (!model) throw apiError(400, ERRORS.invalidModel)
   if (!isLiveModel(model)) throw apiError(400, ERRORS.serviceRetired)
+  assertModelAllowed(allowedModels, model.name)
 
   dataOr400(query)
   const { messages, parentId } = await readChatRequest(event)
@@ -30,7 +31,7 @@ export default defineEventHandler(async (event) => {
   const settings = workersAiSettings(event)
   if (!settings) throw apiError(500, ERRORS.notConfigured)
 
-  assertDailyNeuronLimit(neuronsToday)
+  assertDailyNeuronLimit(neuronsToday, dailyNeuronLimit)
   await assertChatRateLimit(user.id)
 
   // `messages` is the chat's active path as the client sees it: one that leaves the stored path
