@@ -37,8 +37,12 @@ export async function readAdminAudit(): Promise<AuditEntry[]> {
  * place that knows the sign-in methods: passkeys and single sign-on add their own here.
  */
 export const signInMethodsColumn: SQL = sql`array_remove(array[
-  case when users.password_hash <> '' then 'password' end
-]::text[], null)`
+  case when users.password_hash <> '' then 'password' end,
+  case when exists (select 1 from passkeys where passkeys.user_id = users.id) then 'passkey' end
+]::text[], null) || array(
+  select distinct case when user_identities.provider = 'github' then 'github' else 'sso' end
+  from user_identities where user_identities.user_id = users.id order by 1
+)`
 
 /** Whether anyone other than `userId` is an admin (flagged, or listed in ADMIN_EMAILS) and not disabled. */
 export async function otherAdminExists(userId: number): Promise<boolean> {

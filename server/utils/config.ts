@@ -83,8 +83,12 @@ export interface ServerConfig {
 export interface SignInConfig {
   /** AUTH_PASSWORD: `false` turns password log-in and sign-up off (single sign-on and passkeys only). */
   password: boolean
-  /** AUTH_SSO_SIGNUP: `false` lets single sign-on into existing accounts only. */
-  ssoSignUp: boolean
+  /**
+   * AUTH_SSO_SIGNUP: whether single sign-on may create accounts. `true`: always (the provider's
+   * directory decides who belongs, whatever SIGNUP_MODE says); `false`: never, existing accounts
+   * only; unset: as SIGNUP_MODE allows a sign-up without an invite.
+   */
+  ssoSignUp: boolean | undefined
   /** NUXT_OAUTH_GITHUB_CLIENT_ID and _SECRET; the URLs for GitHub Enterprise Server. Undefined: off. */
   github: { clientId: string, clientSecret: string, serverUrl: string, apiUrl: string } | undefined
   /**
@@ -165,7 +169,7 @@ function readSignInConfig(env: Record<string, string | undefined>): SignInConfig
   const oidc = { issuer: env.OIDC_ISSUER, id: env.OIDC_CLIENT_ID }
   return {
     password: env.AUTH_PASSWORD !== 'false',
-    ssoSignUp: env.AUTH_SSO_SIGNUP !== 'false',
+    ssoSignUp: env.AUTH_SSO_SIGNUP === 'true' ? true : env.AUTH_SSO_SIGNUP === 'false' ? false : undefined,
     github: github.id && github.secret
       ? {
           clientId: github.id,

@@ -22,11 +22,15 @@ export function assertPasswordSignIn(): void {
 }
 
 /**
- * Whether single sign-on may create an account for someone who has none yet (AUTH_SSO_SIGNUP).
- * The one place that decides it, so other rules on who may join are added here.
+ * Whether single sign-on may create an account for `email`, who has none yet: as AUTH_SSO_SIGNUP
+ * says, and when it is unset as SIGNUP_MODE allows a sign-up without an invite (open, the first
+ * account, an ADMIN_EMAILS address). A GitHub button must not open an invite-only server to
+ * everyone on GitHub unless the operator says so.
+ *
+ * @example if (!await mayCreateAccountBySso(email)) return { error: 'signup_closed' }
  */
-export function mayCreateAccountBySso(): boolean {
-  return serverConfig().signIn.ssoSignUp
+export async function mayCreateAccountBySso(email: string): Promise<boolean> {
+  return serverConfig().signIn.ssoSignUp ?? await accountCreationAllowed(email)
 }
 
 /**

@@ -35,7 +35,7 @@ export async function accountForIdentity(identity: SsoIdentity): Promise<{ userI
   const [existing] = await db.select({ id: tables.users.id }).from(tables.users).where(sql`lower(${tables.users.email}) = ${email}`)
   let userId = existing?.id
   if (userId === undefined) {
-    if (!mayCreateAccountBySso()) return { error: 'signup_closed' }
+    if (!await mayCreateAccountBySso(email)) return { error: 'signup_closed' }
     // A sign-up by password with the same email at the same moment wins; this one then links to it.
     const [created] = await db.insert(tables.users).values({ email, passwordHash: null }).onConflictDoNothing().returning({ id: tables.users.id })
     userId = created?.id ?? (await db.select({ id: tables.users.id }).from(tables.users).where(sql`lower(${tables.users.email}) = ${email}`))[0]!.id

@@ -1,4 +1,4 @@
-import type { H3Event } from 'h3'
+import { isError, type H3Event } from 'h3'
 import { SIGN_IN_LIMITS, type SsoError } from '#shared/contract'
 import { safeRedirect } from '../../utils/safe-redirect.ts'
 
@@ -41,7 +41,14 @@ export async function takeSsoAttempt(event: H3Event): Promise<SsoAttempt> {
 export async function finishSsoSignIn(event: H3Event, identity: SsoIdentity, redirect: string | undefined) {
   const account = await accountForIdentity(identity)
   if ('error' in account) return ssoFailed(event, account.error)
-  await startSessionForUser(event, account.userId)
+  try {
+    await startSessionForUser(event, account.userId)
+  }
+  catch (error) {
+    // startSession refuses a disabled account with a 403: here that is a page too.
+    if (isError(error) && error.statusCode === 403) return ssoFailed(event, 'disabled')
+    throw error
+  }
   return sendRedirect(event, safeRedirect(redirect), 302)
 }
 

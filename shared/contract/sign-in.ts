@@ -40,6 +40,8 @@ export const SSO_ERRORS = [
   'no_email',
   /** No account is linked and single sign-on may not create one. */
   'signup_closed',
+  /** The account is disabled by an admin. */
+  'disabled',
 ] as const
 export type SsoError = (typeof SSO_ERRORS)[number]
 

@@ -14,6 +14,12 @@ let github: FakeGitHub
 let app: AppServer
 /** AUTH_PASSWORD=false and AUTH_SSO_SIGNUP=false: single sign-on into existing accounts only. */
 let ssoOnly: AppServer
+/** SIGNUP_MODE=closed, AUTH_SSO_SIGNUP unset: single sign-on makes accounts as sign-up does. */
+let closed: AppServer
+/** SIGNUP_MODE=invite and AUTH_SSO_SIGNUP=true: the provider decides who joins. */
+let invitedBySso: AppServer
+/** The invitedBySso server's admin, by ADMIN_EMAILS (who may sign up in any mode). */
+const ssoAdminEmail = uniqueEmail('sso-admin')
 
 beforeAll(async () => {
   [oidc, github] = await Promise.all([startMockOidcProvider(), startFakeGitHub()])
@@ -22,14 +28,16 @@ beforeAll(async () => {
     NUXT_OAUTH_GITHUB_CLIENT_ID: 'gh-client', NUXT_OAUTH_GITHUB_CLIENT_SECRET: 'gh-secret-value',
     NUXT_OAUTH_GITHUB_SERVER_URL: github.url, NUXT_OAUTH_GITHUB_API_URL: github.url,
   }
-  ;[app, ssoOnly] = await Promise.all([
+  ;[app, ssoOnly, closed, invitedBySso] = await Promise.all([
     startAppServer({ databaseUrl, env: providers }),
     startAppServer({ databaseUrl, env: { ...providers, AUTH_PASSWORD: 'false', AUTH_SSO_SIGNUP: 'false' } }),
+    startAppServer({ databaseUrl, env: { ...providers, SIGNUP_MODE: 'closed' } }),
+    startAppServer({ databaseUrl, env: { ...providers, SIGNUP_MODE: 'invite', AUTH_SSO_SIGNUP: 'true', ADMIN_EMAILS: ssoAdminEmail } }),
   ])
 })
 
 afterAll(async () => {
-  await Promise.all([app?.stop(), ssoOnly?.stop()])
+  await Promise.all([app?.stop(), ssoOnly?.stop(), closed?.stop(), invitedBySso?.stop()])
   await Promise.all([oidc?.stop(), github?.stop()])
 })
 
@@ -210,5 +218,49 @@ describe('AUTH_PASSWORD=false', () => {
     const trip = await roundTrip(ssoOnly, '/api/auth/sso/oidc')
     expect(trip.location).toBe('/login?sso_error=signup_closed')
     expect(trip.cookies.has('neptun-session')).toBe(false)
+  })
+})
+
+describe('single sign-on and SIGNUP_MODE', () => {
+  it('makes no account on a closed server unless AUTH_SSO_SIGNUP=true, and still signs into existing ones', async () => {
+    // The closed server's first account may always be made (its admin): make sure there is one.
+    await fetch(`${closed.url}/api/auth/sign-up`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: uniqueEmail('closed-first'), password: 'correct horse battery' }) })
+
+    const stranger = uniqueEmail('sso-stranger')
+    oidc.signInAs({ subject: `sub-${stranger}`, email: stranger, emailVerified: true })
+    const refused = await roundTrip(closed, '/api/auth/sso/oidc')
+    expect(refused.location).toBe('/login?sso_error=signup_closed')
+    expect(refused.cookies.has('neptun-session')).toBe(false)
+
+    const member = uniqueEmail('sso-member')
+    oidc.signInAs({ subject: `sub-${member}`, email: member, emailVerified: true })
+    const joined = await roundTrip(invitedBySso, '/api/auth/sso/oidc')
+    expect(joined.location).toBe('/')
+    const me = await fetch(`${invitedBySso.url}/api/auth/me`, { headers: { cookie: cookieHeader(joined.cookies) } })
+    expect(me.status).toBe(200)
+    expect((await me.json() as { user: { email: string } }).user.email).toBe(member)
+
+    // The member's account exists now (one database on PostgreSQL; on PGlite each server has its
+    // own): on a server that shares it, the closed one signs them in without making anything.
+    if (databaseUrl) {
+      const again = await roundTrip(closed, '/api/auth/sso/oidc')
+      expect(again.location).toBe('/')
+      expect(again.cookies.has('neptun-session')).toBe(true)
+    }
+  })
+
+  it('sends a disabled account back to the log-in page, with no session', async () => {
+    const admin = await signUp(invitedBySso.url, ssoAdminEmail)
+    const member = uniqueEmail('sso-disabled')
+    oidc.signInAs({ subject: `sub-${member}`, email: member, emailVerified: true })
+    expect((await roundTrip(invitedBySso, '/api/auth/sso/oidc')).location).toBe('/')
+    const users = await (await admin.fetch('/api/admin/users')).json() as { id: number, email: string, signInMethods: string[] }[]
+    const row = users.find(user => user.email === member)!
+    expect(row.signInMethods).toEqual(['sso'])
+    expect((await admin.fetch(`/api/admin/users/${row.id}`, { method: 'PATCH', body: { disabled: true } })).status).toBe(204)
+
+    const refused = await roundTrip(invitedBySso, '/api/auth/sso/oidc')
+    expect(refused.location).toBe('/login?sso_error=disabled')
+    expect(refused.cookies.has('neptun-session')).toBe(false)
   })
 })
