@@ -1,5 +1,6 @@
 import { ERRORS } from '#shared/contract/errors'
-import { LIMITS } from '#shared/contract/limits'
+import { IMAGE_LIMITS, LIMITS } from '#shared/contract/limits'
+import { VISION_MODEL_NAMES } from '#shared/contract/models'
 import { TEAM_ERRORS, TEAM_LIMITS } from '#shared/contract/team'
 
 /** vue-i18n's `t`, as the helpers here need it (they stay plain functions, easy to test). */
@@ -24,6 +25,11 @@ export const ERROR_TEXT_PARAMS = {
   maxSearchChars: LIMITS.maxSearchChars,
   maxInviteHours: TEAM_LIMITS.maxInviteHours,
   freshSignInMinutes: TEAM_LIMITS.freshSignInMinutes,
+  maxImageBytes: IMAGE_LIMITS.maxImageBytes,
+  maxImagesPerMessage: IMAGE_LIMITS.maxImagesPerMessage,
+  maxImagesPerRequest: IMAGE_LIMITS.maxImagesPerRequest,
+  maxChatBodyBytes: IMAGE_LIMITS.maxChatBodyBytes,
+  visionModels: VISION_MODEL_NAMES.join(', '),
 }
 
 /** The ERRORS key of a statusMessage the API sends, or null for a text outside the catalogue. */
