@@ -81,15 +81,19 @@ export function answerGeneratedHere(userId: number, chatId: number): Promise<Liv
 }
 
 /**
- * How many generations of `userId` run in this process (saved chats and playground), but the
- * one answering chat `exceptChatId`, which a new question there stops.
+ * How many answers of `userId` this process generates (saved chats and playground), but the one
+ * in chat `exceptChatId`, which a new question there stops. A chat counts once: the answer a
+ * newer question superseded is still storing its end beside its successor for a moment.
  */
 export function generationsHere(userId: number, exceptChatId?: number): number {
-  let count = 0
+  const chats = new Set<number>()
+  let playground = 0
   for (const generation of running.values()) {
-    if (generation.userId === userId && (exceptChatId === undefined || generation.chatId !== exceptChatId)) count++
+    if (generation.userId !== userId || (exceptChatId !== undefined && generation.chatId === exceptChatId)) continue
+    if (generation.chatId === undefined) playground++
+    else chats.add(generation.chatId)
   }
-  return count
+  return playground + chats.size
 }
 
 /**
