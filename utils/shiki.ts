@@ -75,7 +75,7 @@ export async function highlightHere(code: string, lang: string): Promise<string 
   await loading
   // Longer lines stay plain text: a grammar's patterns run on one line at a time, and minified
   // or hostile lines are where they backtrack.
-  return core.codeToHtml(code, { lang: language, themes: { light: 'github-light-default', dark: 'github-dark-default' }, defaultColor: 'light', tokenizeMaxLineLength: 2000 })
+  return core.codeToHtml(code, { lang: language, themes: { light: 'github-light-default', dark: 'github-dark-default' }, defaultColor: 'light', tokenizeMaxLineLength: 2000, tabindex: false })
 }
 
 /** Compiles the most common grammars ahead of the first answer that needs them. */

@@ -1,5 +1,5 @@
 // @vitest-environment nuxt
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { mountInApp } from './mount-in-app'
 import ChatMarkdown from '~/components/chat/ChatMarkdown.vue'
 
@@ -30,6 +30,16 @@ describe('ChatMarkdown', () => {
     expect(block.text()).toContain('const answer = 42')
     expect(block.find('[data-testid="copy-code-button"]').exists()).toBe(true)
     expect(wrapper.text()).toContain('Done.')
+  })
+
+  it('keeps the focus of a keyboard user on a code block while its highlighting arrives', async () => {
+    const wrapper = await mountInApp(ChatMarkdown, { text: 'Here:\n```ts\nconst answer = 42\n```\n' }, { attachTo: document.body })
+    const body = wrapper.find<HTMLElement>('[data-testid="code-block"] [tabindex="0"]')
+    expect(body.find('.shiki').exists()).toBe(false)
+    body.element.focus()
+    await vi.waitFor(() => expect(body.find('.shiki').exists()).toBe(true), { timeout: 10_000 })
+    expect(document.activeElement).toBe(body.element)
+    expect(wrapper.findAll('[data-testid="code-block"] [tabindex]')).toHaveLength(1)
   })
 
   it('shows an unclosed fence as code while it streams', async () => {

@@ -6,9 +6,9 @@ import { UApp } from '#components'
  * Mounts `component` inside <UApp> (tooltips and toasts need its providers) and returns the
  * wrapper of the component itself, so `emitted()` and `find()` work as usual.
  */
-export async function mountInApp(component: Component, props: Record<string, unknown>) {
+export async function mountInApp(component: Component, props: Record<string, unknown>, options: { attachTo?: Element } = {}) {
   const app = await mountSuspended(defineComponent({
     setup: () => () => h(UApp, null, { default: () => h(component, props) }),
-  }))
+  }), options)
   return app.findComponent(component)
 }

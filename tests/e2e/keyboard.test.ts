@@ -17,8 +17,10 @@ afterAll(async () => { await browser?.close() })
 const KEYBOARD_CONTEXT = { reducedMotion: 'reduce' } as const
 
 function expectShown(stops: Focused[]): void {
-  const hidden = stops.filter(stop => stop.lost || !stop.indicated)
-  expect(hidden.map(stop => `${stop.tag}[${stop.testid ?? ''}] ${stop.name}`), 'every stop has a visible focus indicator').toEqual([])
+  // A lost stop names the one before it: focus went to <body> from there.
+  const described = (stop: Focused | undefined) => stop ? `${stop.tag}[${stop.testid ?? ''}] ${stop.lost ? '(lost)' : stop.name}` : 'the start'
+  const hidden = stops.flatMap((stop, at) => stop.lost || !stop.indicated ? [`stop ${at + 1}: ${described(stop)} after ${described(stops[at - 1])}`] : [])
+  expect(hidden, 'every stop has a visible focus indicator').toEqual([])
 }
 
 async function expectFocusOn(page: Page, testid: string): Promise<void> {
