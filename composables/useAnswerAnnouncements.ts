@@ -18,12 +18,13 @@ export function useAnswerAnnouncements(session: ChatSession) {
     return last?.role === 'assistant' && last.parts.some((part: NeptunUIMessage['parts'][number]) => part.type === 'text' && part.text.length > 0)
   })
 
-  function announceOutcome(): void {
+  async function announceOutcome(): Promise<void> {
     const messages = session.messages.value
     const last = messages.at(-1)
     if (last?.role !== 'assistant') return
     const outcome = session.statusOf(last, messages.length - 1)
-    const answer = markdownToText(messageText(last))
+    if (outcome !== 'complete' && outcome !== 'aborted') return
+    const answer = await markdownToText(messageText(last))
     if (outcome === 'complete') announce(t(last.metadata?.finishReason === 'length' ? 'announce.cutOff' : 'announce.complete', { answer }))
     else if (outcome === 'aborted') announce(t('announce.stopped', { answer }))
   }
@@ -35,6 +36,6 @@ export function useAnswerAnnouncements(session: ChatSession) {
   watch(() => session.status.value, (status: string, previous: string | undefined) => {
     if (status === 'submitted') announce(t('announce.thinking'))
     // After the session has recorded how the answer ended.
-    else if (previous === 'streaming' || previous === 'submitted') nextTick(announceOutcome)
+    else if (previous === 'streaming' || previous === 'submitted') nextTick(() => void announceOutcome())
   })
 }

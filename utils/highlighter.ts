@@ -74,10 +74,16 @@ export async function highlightCode(code: string, lang: string): Promise<string 
   return ask({ code, lang }) ?? highlightHere(code, lang)
 }
 
-/** Starts the worker and compiles the common grammars while the page is idle. */
-export function preloadHighlighter(): void {
+/**
+ * Starts the worker and compiles the common grammars while the page is idle, and loads the
+ * markdown renderer (a lazy chunk, so an empty chat takes input sooner) before an answer needs it.
+ */
+export function preloadAnswerRendering(): void {
   if (import.meta.server) return
-  const warm = () => void ask({ warm: true })
+  const warm = () => {
+    void ask({ warm: true })
+    void import('~/components/chat/ChatMarkdown.vue').catch(() => {})
+  }
   if ('requestIdleCallback' in window) window.requestIdleCallback(warm, { timeout: 3000 })
   else setTimeout(warm, 1000)
 }
