@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import type { H3Event } from 'h3'
-import { ERRORS, TEAM_ERRORS, type PublicUser } from '#shared/contract'
+import { ERRORS, isLocaleCode, TEAM_ERRORS, type PublicUser } from '#shared/contract'
 
 /**
  * The signed-in user, or a 401. A session whose user was deleted, whose version was revoked
@@ -185,20 +185,22 @@ export async function requireApiKeyHolder(event: H3Event, chatId?: number, optio
 }
 
 /**
- * Issues the neptun-session cookie for `user`: every way of signing in ends here (password,
- * passkey, single sign-on, sign-up), so the checks that hold for all of them live here too. A
- * disabled account gets 403; the sign-in is recorded (the admin page's "last active") and its
- * time goes into the session, so deleting an account can ask for a fresh one.
+ * Issues the neptun-session cookie for user `userId`: every way of signing in ends here
+ * (password, passkey, single sign-on, sign-up), so the checks that hold for all of them live here
+ * too, in one statement. A disabled account gets 403 (401 for one that is gone); the sign-in is
+ * recorded (the admin page's "last active") and its time goes into the session, so deleting an
+ * account can ask for a fresh one; the language the user chose follows them to this browser.
  *
- * @example await startSession(event, user)
+ * @example await startSession(event, user.id)
  */
-export async function startSession(event: H3Event, user: PublicUser & { sessionVersion?: number }): Promise<void> {
+export async function startSession(event: H3Event, userId: number): Promise<void> {
   const db = await useDb()
-  const [row] = await db.update(tables.users).set({ lastActiveAt: sql`now()` }).where(eq(tables.users.id, user.id))
-    .returning({ disabled: tables.users.disabled, sessionVersion: tables.users.sessionVersion, email: tables.users.email })
+  const [row] = await db.update(tables.users).set({ lastActiveAt: sql`now()` }).where(eq(tables.users.id, userId))
+    .returning({ disabled: tables.users.disabled, sessionVersion: tables.users.sessionVersion, email: tables.users.email, locale: tables.users.locale })
   if (!row) throw apiError(401, ERRORS.unauthorized)
   if (row.disabled) throw apiError(403, TEAM_ERRORS.accountDisabled)
-  await replaceUserSession(event, { user: { id: user.id, email: row.email }, version: row.sessionVersion, signedInAt: Date.now() })
+  await replaceUserSession(event, { user: { id: userId, email: row.email }, version: row.sessionVersion, signedInAt: Date.now() })
+  if (isLocaleCode(row.locale)) sendLocaleCookie(event, row.locale)
 }
 
 const MAX_REMEMBERED = 10_000

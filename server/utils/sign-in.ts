@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm'
 import type { H3Event } from 'h3'
-import { DEFAULTS, ERRORS, isLocaleCode, ssoPath, type SignInMethods } from '#shared/contract'
+import { DEFAULTS, ERRORS, ssoPath, type SignInMethods } from '#shared/contract'
 
 /**
  * How one may sign in here, for the log-in and sign-up pages: never a secret, only which ways
@@ -31,19 +30,6 @@ export function assertPasswordSignIn(): void {
  */
 export async function mayCreateAccountBySso(email: string): Promise<boolean> {
   return serverConfig().signIn.ssoSignUp ?? await accountCreationAllowed(email)
-}
-
-/**
- * Signs `userId` in the way a password log-in does (startSession: the session's version, and
- * whatever it checks), and brings the language they chose to this browser.
- */
-export async function startSessionForUser(event: H3Event, userId: number): Promise<void> {
-  const db = await useDb()
-  const [user] = await db.select({ id: tables.users.id, email: tables.users.email, sessionVersion: tables.users.sessionVersion, locale: tables.users.locale })
-    .from(tables.users).where(eq(tables.users.id, userId))
-  if (!user) throw apiError(401, ERRORS.unauthorized)
-  await startSession(event, user)
-  if (isLocaleCode(user.locale)) sendLocaleCookie(event, user.locale)
 }
 
 /**

@@ -42,7 +42,7 @@ export async function finishSsoSignIn(event: H3Event, identity: SsoIdentity, red
   const account = await accountForIdentity(identity)
   if ('error' in account) return ssoFailed(event, account.error)
   try {
-    await startSessionForUser(event, account.userId)
+    await startSession(event, account.userId)
   }
   catch (error) {
     // startSession refuses a disabled account with a 403: here that is a page too.

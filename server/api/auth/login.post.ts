@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { ERRORS, isLocaleCode, loginSchema } from '#shared/contract'
+import { ERRORS, loginSchema } from '#shared/contract'
 
 export default defineEventHandler(async (event) => {
   assertPasswordSignIn()
@@ -10,8 +10,6 @@ export default defineEventHandler(async (event) => {
   // Unknown email and wrong password take the same path, the same time and the same answer.
   if (!await verifyPasswordOf(user?.passwordHash, password)) throw apiError(401, ERRORS.invalidCredentials)
   await succeeded()
-  await startSession(event, user!)
-  // The language the user chose follows them to this browser.
-  if (isLocaleCode(user!.locale)) sendLocaleCookie(event, user!.locale)
+  await startSession(event, user!.id)
   return { user: { id: user!.id, email: user!.email } }
 })

@@ -15,6 +15,6 @@ export default defineEventHandler(async (event) => {
     .set({ passwordHash: await hashPassword(newPassword), sessionVersion: sql`${tables.users.sessionVersion} + 1` })
     .where(eq(tables.users.id, user.id))
     .returning({ id: tables.users.id, email: tables.users.email, sessionVersion: tables.users.sessionVersion })
-  await startSession(event, updated!)
+  await startSession(event, updated!.id)
   return sendNoContent(event, 204)
 })

@@ -6,7 +6,7 @@ export default defineEventHandler(async (event) => {
   const { email, password, invite } = await readValidatedJson(event, signUpSchema)
   await countSignUp(event)
   const user = await signUpAccount(event, { email, password, invite })
-  await startSession(event, user)
+  await startSession(event, user.id)
   setResponseStatus(event, 201)
   return { user: { id: user.id, email: user.email } }
 })

@@ -9,7 +9,7 @@ const authenticate = defineWebAuthnAuthenticateEventHandler<StoredPasskey>({
     // The library does not insist on user verification; a passkey that replaces a password must.
     if (!authenticationInfo.userVerified) throw apiError(401, ERRORS.passkeyNotRecognised)
     await touchPasskey(credential.rowId, authenticationInfo.newCounter)
-    await startSessionForUser(event, credential.userId)
+    await startSession(event, credential.userId)
   },
   onError: (_event, error) => {
     // The library's own failures (a signature, origin or counter that does not check out) come as 500s.
