@@ -1,4 +1,5 @@
-import { dirname } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { dirname, join } from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { NitroConfig } from 'nitropack'
@@ -119,6 +120,12 @@ export default defineNuxtConfig({
       config.publicAssets = [...(config.publicAssets ?? []), { dir: swaggerUiDir, baseURL: '/docs/assets', maxAge: 60 * 60 * 24 }]
       // drizzle's migrations travel inside .output as server assets (its migrator reads files).
       config.serverAssets = [...(config.serverAssets ?? []), { baseName: 'migrations', dir: 'db/migrations' }]
+      // A new PGlite data folder is unpacked from a template made now (scripts/pglite-template.ts).
+      if (!process.env.NITRO_PRESET?.startsWith('cloudflare')) {
+        config.hooks = { ...config.hooks, compiled: (built) => {
+          execFileSync(process.execPath, [fileURLToPath(new URL('./scripts/pglite-template.ts', import.meta.url)), join(built.options.output.serverDir, 'pglite-template.tar.gz')], { stdio: 'inherit' })
+        } }
+      }
       // Keep Nuxt's HTML error page for pages; API routes answer {statusCode, statusMessage}.
       const nuxtHandler = config.errorHandler
       config.errorHandler = ['~/server/error-handler', ...(Array.isArray(nuxtHandler) ? nuxtHandler : nuxtHandler ? [nuxtHandler] : [])]

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
@@ -40,17 +40,21 @@ export class PGliteThread {
 
   /**
    * Opens the database in `dataDir` (or `memory://`) on a new thread. A folder without a database
-   * is first created on a thread of its own: initdb is a second WebAssembly instance, and the
-   * thread that ran it keeps its memory for good (about 500 MiB of a server's resident memory).
+   * is first made on a thread of its own, which then ends: unpacked from `template`
+   * (scripts/pglite-template.ts: initdb and the migrations, done at build time) when there is one,
+   * else by initdb. The memory either needs (initdb is a second WebAssembly instance: about 500 MiB
+   * resident) would otherwise stay with the thread for good.
    */
-  static async open(dataDir: string): Promise<PGliteThread> {
+  static async open(dataDir: string, template = defaultTemplate()): Promise<PGliteThread> {
     const pgliteUrl = pgliteEntry()
-    if (dataDir !== 'memory://' && !existsSync(join(dataDir, 'PG_VERSION'))) await (await PGliteThread.start(pgliteUrl, dataDir)).close()
+    if (dataDir !== 'memory://' && !existsSync(join(dataDir, 'PG_VERSION'))) {
+      await (await PGliteThread.start(pgliteUrl, dataDir, template && existsSync(template) ? template : undefined)).close()
+    }
     return PGliteThread.start(pgliteUrl, dataDir)
   }
 
-  private static async start(pgliteUrl: string, dataDir: string): Promise<PGliteThread> {
-    const thread = new PGliteThread(new Worker(WORKER_SOURCE, { eval: true, workerData: { pgliteUrl, dataDir, postgresqlconf: POSTGRESQL_CONF } }))
+  private static async start(pgliteUrl: string, dataDir: string, template?: string): Promise<PGliteThread> {
+    const thread = new PGliteThread(new Worker(WORKER_SOURCE, { eval: true, workerData: { pgliteUrl, dataDir, template, postgresqlconf: POSTGRESQL_CONF } }))
     await thread.call({ op: 'ready' })
     return thread
   }
@@ -95,6 +99,11 @@ export class PGliteThread {
  * from here (the build's node_modules in production): Nitro rewrites `import.meta`, so
  * `import.meta.resolve` is not available in the bundle.
  */
+/** The template `nuxt build` writes beside the server's entry (.output/server/pglite-template.tar.gz). */
+function defaultTemplate(): string | undefined {
+  return process.env.NEPTUN_PGLITE_TEMPLATE || (process.argv[1] ? join(dirname(process.argv[1]), 'pglite-template.tar.gz') : undefined)
+}
+
 function pgliteEntry(): string {
   for (const dir of createRequire(import.meta.url).resolve.paths('@electric-sql/pglite') ?? []) {
     const entry = join(dir, '@electric-sql/pglite/dist/index.js')
@@ -129,7 +138,7 @@ function toError(serialized: SerializedError): Error {
 
 // PostgreSQL's default shared_buffers (128 MB) is sized for a server of its own; one embedded in
 // the app's process keeps it resident. The operating system caches the files under it as well.
-const POSTGRESQL_CONF = ['shared_buffers = 16MB']
+export const POSTGRESQL_CONF = ['shared_buffers = 16MB']
 
 // Plain JavaScript, evaluated as the worker's script, so the build needs no second entry point.
 // If PGlite fails to load, the rejection ends the thread and the 'error' handler fails every call.
@@ -137,7 +146,8 @@ const WORKER_SOURCE = /* js */ `
 const { parentPort, workerData } = require('node:worker_threads')
 ;(async () => {
   const { PGlite, types } = await import(workerData.pgliteUrl)
-  const db = new PGlite(workerData.dataDir, { postgresqlconf: workerData.postgresqlconf })
+  const loadDataDir = workerData.template ? new Blob([require('node:fs').readFileSync(workerData.template)]) : undefined
+  const db = new PGlite(workerData.dataDir, { postgresqlconf: workerData.postgresqlconf, loadDataDir })
   // As drizzle asks for: dates, times and intervals stay the strings PostgreSQL sent.
   const keep = value => value
   const parsers = Object.fromEntries([types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182].map(type => [type, keep]))

@@ -1,8 +1,10 @@
 // PGlite on a worker thread: what drizzle relies on (rows, transactions, PostgreSQL's error
 // fields) and what it is for (the server's thread stays free while the database works).
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PGliteThread } from '../../server/db/pglite-thread.ts'
 
@@ -101,19 +103,44 @@ describe('PGliteThread on a folder', () => {
   it('creates a new database, keeps it across a reopen, and runs with small shared buffers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'neptun-pglite-'))
     try {
-      const created = await PGliteThread.open(dir)
+      // No template: initdb makes it.
+      const created = await PGliteThread.open(dir, '')
       await created.query('create table kept (name text)')
       await created.query(`insert into kept values ('across a reopen')`)
       const settings = await created.query('show shared_buffers') as Rows<{ shared_buffers: string }>
       expect(settings.rows[0]!.shared_buffers).toBe('16MB')
       await created.close()
-      const reopened = await PGliteThread.open(dir)
+      const reopened = await PGliteThread.open(dir, '')
       const { rows } = await reopened.query('select name from kept') as Rows<{ name: string }>
       expect(rows).toEqual([{ name: 'across a reopen' }])
       await reopened.close()
     }
     finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('unpacks a new database from the build\'s template: migrated, small shared buffers, kept across a reopen', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'neptun-template-'))
+    try {
+      const template = join(work, 'pglite-template.tar.gz')
+      execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/pglite-template.ts', import.meta.url)), template], { stdio: 'pipe' })
+      const journal = JSON.parse(readFileSync(new URL('../../server/db/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }
+      const dir = join(work, 'data')
+      const created = await PGliteThread.open(dir, template)
+      const applied = await created.query('select count(*)::int as n from drizzle.__drizzle_migrations') as Rows<{ n: number }>
+      expect(applied.rows[0]!.n).toBe(journal.entries.length)
+      const settings = await created.query('show shared_buffers') as Rows<{ shared_buffers: string }>
+      expect(settings.rows[0]!.shared_buffers).toBe('16MB')
+      await created.query(`insert into users (email, password_hash) values ('template@example.com', 'x')`)
+      await created.close()
+      const reopened = await PGliteThread.open(dir, template)
+      const { rows } = await reopened.query('select email from users') as Rows<{ email: string }>
+      expect(rows).toEqual([{ email: 'template@example.com' }])
+      await reopened.close()
+    }
+    finally {
+      rmSync(work, { recursive: true, force: true })
     }
   })
 })
