@@ -94,16 +94,16 @@ export class PGliteThread {
   }
 }
 
-/**
- * PGlite's ES module entry, for the worker to import by URL. Found the way Node looks up a package
- * from here (the build's node_modules in production): Nitro rewrites `import.meta`, so
- * `import.meta.resolve` is not available in the bundle.
- */
 /** The template `nuxt build` writes beside the server's entry (.output/server/pglite-template.tar.gz). */
 function defaultTemplate(): string | undefined {
   return process.env.NEPTUN_PGLITE_TEMPLATE || (process.argv[1] ? join(dirname(process.argv[1]), 'pglite-template.tar.gz') : undefined)
 }
 
+/**
+ * PGlite's ES module entry, for the worker to import by URL. Found the way Node looks up a package
+ * from here (the build's node_modules in production): Nitro rewrites `import.meta`, so
+ * `import.meta.resolve` is not available in the bundle.
+ */
 function pgliteEntry(): string {
   for (const dir of createRequire(import.meta.url).resolve.paths('@electric-sql/pglite') ?? []) {
     const entry = join(dir, '@electric-sql/pglite/dist/index.js')
