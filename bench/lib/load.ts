@@ -52,11 +52,19 @@ export function runStream(target: Target, content: string, slot: number, options
     let aborted = false
     let settled = false
     let errorBody = ''
+    // The last two chunks, kept by reference (no copy on the hot path) to say how a stream ended.
+    let previousChunk: Buffer | undefined
+    let lastChunk: Buffer | undefined
     const finish = (error?: string) => {
       if (settled) return
       settled = true
       unregister?.()
       const complete = tail.includes(DONE)
+      // A 200 that ends without [DONE] says how it ended: the last bytes name the error frame, if any.
+      if (!complete && !aborted && !error && status === 200) {
+        const ending = Buffer.concat([previousChunk, lastChunk].filter(c => c !== undefined)).subarray(-300).toString()
+        error = `ended without [DONE] after ${frames} frames: …${JSON.stringify(ending)}`
+      }
       resolve({ status, frames, ttftMs, totalMs: performance.now() - started, complete, aborted, error })
     }
     const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
@@ -81,6 +89,8 @@ export function runStream(target: Target, content: string, slot: number, options
         }
         carry = buf.subarray(Math.max(end, buf.length - (m - 1)))
         tail = buf.length >= 32 ? buf.subarray(buf.length - 32) : Buffer.concat([tail, buf]).subarray(-32)
+        previousChunk = lastChunk
+        lastChunk = chunk
         if (n > 0) {
           if (frames === 0) ttftMs = now - started
           if (options.gaps) {
