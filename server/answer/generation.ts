@@ -1,4 +1,5 @@
 import { ERRORS, type ChatStreamMetadata, type FinishReason, type MessageStatus } from '#shared/contract'
+import { describeErrorForLog } from '../utils/error-log.ts'
 import { apiError } from '../utils/request.ts'
 import { logWorkersAiFailure, workersAiHttpError, type AnswerPart, type StartAnswer, type Usage } from '../workers-ai/index.ts'
 import type { AnswerEnd, AnswerEvent, StartEvent } from './events.ts'
@@ -202,7 +203,7 @@ async function endGeneration(controls: Controls, parts: AsyncIterator<AnswerPart
     end.metadata = await controls.options.store(answer, pending)
   }
   catch (storeError) {
-    console.error(`[chat] could not store the answer: ${storeError instanceof Error ? storeError.name : 'error'}`)
+    console.error(`[chat] could not store the answer: ${describeErrorForLog(storeError)}`)
     if (answer.status !== 'aborted') end.error = ERRORS.answerNotSaved
   }
   return end

@@ -72,7 +72,7 @@ export async function writeCheckpoint(db: Database, id: number, generationId: st
 /**
  * Writes the answer once it has ended, however it ended, in one statement: the message (`seen`
  * when a client was reading it to the end), its cost added to the user's day, and its model as
- * the chat's and the user's last used. Whatever the row says by then (ended by a newer question,
+ * the user's last used (the chat's is set when the turn starts). Whatever the row says by then (ended by a newer question,
  * taken for dead) yields to the generation's own end. If the row is gone (its chat was deleted)
  * no message is kept, but the spending still counts. The cost is counted once, however often
  * the statement is tried: a retry after an outage finds the row already priced. `untitled`: the
@@ -93,9 +93,6 @@ export async function storeAnswer(db: Database, id: number, generationId: string
         checkpoint_at = now(), seen = seen or ${answer.seen}
       where id = ${id} and generation_id = ${generationId}
       returning id, chat_id
-    ),
-    chosen as (
-      update chats set model = ${answer.model} where id = (select chat_id from stored) and model is distinct from ${answer.model}
     ),
     ${usageWrites(answer.spent, sql`not exists (select 1 from messages where id = ${id} and generation_id = ${generationId} and neurons is not null)`)}
     select id, coalesce(${untitled}, false) as untitled from stored`)

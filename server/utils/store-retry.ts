@@ -2,14 +2,16 @@
 let keptBytes = 0
 
 /**
- * Runs `write` (storing an answer); when the database is unreachable, keeps the answer and tries
- * again with backoff for at most CHAT_STORE_RETRY_MS, so that a short outage loses nothing. At
+ * Runs `store` (storing an answer), again at once when it lost a race (throughLostRaces); when
+ * the database is unreachable, keeps the answer and tries again with backoff for at most
+ * CHAT_STORE_RETRY_MS, so that a short outage loses nothing. At
  * most CHAT_STORE_RETRY_MAX_BYTES of such answers are kept per instance: past it, or for any
  * other error, the failure is thrown at once. `pending` is called once, when the first try fails.
  *
  * @example const id = await storeWhileDatabaseAway(() => storeAnswer(db, id, generationId, answer), answer.content.length * 2, pending)
  */
-export async function storeWhileDatabaseAway<T>(write: () => Promise<T>, bytes: number, pending: () => void): Promise<T> {
+export async function storeWhileDatabaseAway<T>(store: () => Promise<T>, bytes: number, pending: () => void): Promise<T> {
+  const write = () => throughLostRaces(store)
   try {
     return await write()
   }
@@ -34,6 +36,35 @@ export async function storeWhileDatabaseAway<T>(write: () => Promise<T>, bytes: 
   finally {
     keptBytes -= bytes
   }
+}
+
+/**
+ * Runs `write` again, after a short random pause, when it lost a race with another statement
+ * (a deadlock, a serialization failure): PostgreSQL rolled it back, and the next try meets
+ * another interleaving. A few tries; a conflict that persists is thrown.
+ */
+export async function throughLostRaces<T>(write: () => Promise<T>, tries = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write()
+    }
+    catch (error) {
+      if (attempt >= tries || !isLostRace(error)) throw error
+      await new Promise(resolve => setTimeout(resolve, 5 + Math.random() * 20 * attempt))
+    }
+  }
+}
+
+/**
+ * True when `error` (or what it wraps) is a statement that lost a race with another: a deadlock
+ * or a serialization failure. PostgreSQL rolled it back whole, so it may simply run again.
+ */
+export function isLostRace(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code
+    if (code === '40P01' || code === '40001') return true
+  }
+  return false
 }
 
 /** Backoff between tries: short at first (most outages are a restart), then every 2 s. */

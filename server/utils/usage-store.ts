@@ -18,6 +18,9 @@ export interface AnswerUsage {
  * The statement that adds an answer to its user's day and model (`daily_usage`), and remembers
  * the model as the user's last used. Written as a data-modifying `with` item, so that storing a
  * saved chat's answer does it in the same statement; the day is added to only `when` it holds.
+ * The user's row is written after the day's row (`used` reads `spent`), as every other statement
+ * that writes both does (the answer's size, added by a trigger, comes last): two answers of one
+ * user storing at once wait for each other instead of deadlocking.
  */
 export function usageWrites(usage: AnswerUsage, when: SQL = sql`true`): SQL {
   return sql`
@@ -30,9 +33,11 @@ export function usageWrites(usage: AnswerUsage, when: SQL = sql`true`): SQL {
         prompt_tokens = daily_usage.prompt_tokens + excluded.prompt_tokens,
         completion_tokens = daily_usage.completion_tokens + excluded.completion_tokens,
         neurons = daily_usage.neurons + excluded.neurons
+      returning 1
     ),
     used as (
-      update users set last_model = ${usage.model} where id = ${usage.userId} and last_model is distinct from ${usage.model}
+      update users set last_model = ${usage.model}
+      where id = ${usage.userId} and last_model is distinct from ${usage.model} and exists (select 1 from spent)
     )`
 }
 

@@ -275,6 +275,80 @@ describe('two instances on one PostgreSQL', () => {
   }, 120_000)
 })
 
+// An answer's final write takes its rows in one order, the one every other statement follows:
+// the answer, the day's usage, then the user (the chat's row is written when a turn starts).
+// Each test holds a row the way a concurrent statement does and takes the next one the other
+// way round: a final write that locked them out of order would deadlock with it.
+describe('an answer\'s final write beside statements that hold its rows', () => {
+  const MODEL = 'llama-3.3-70b-instruct-fp8-fast'
+  let sql: postgres.Sql
+
+  beforeAll(() => {
+    sql = postgres(pg.url, { max: 3, onnotice: () => {} })
+  })
+
+  afterAll(async () => {
+    await sql?.end()
+  })
+
+  /** Waits until a statement matching `pattern` waits for a lock, or `gone` settles first. */
+  async function blockedOrGone(pattern: string, gone: Promise<unknown>): Promise<'blocked' | 'gone'> {
+    let settled = false
+    void gone.finally(() => { settled = true })
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      const [row] = await sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like ${pattern}`
+      if (row!.n > 0) return 'blocked'
+      if (settled) return 'gone'
+      await sleep(20)
+    }
+    throw new Error(`no statement like ${pattern} blocked, and the answer did not end`)
+  }
+
+  it('waits for a statement that holds the day\'s usage row and then writes the user, and stores the answer', async () => {
+    // A new user: the answer is the first of the day for its model, and the first to set the user's last model.
+    const user = await signUp(a.url)
+    const chat = await user.createChat('usage row held')
+    const answer = readUiStream(await chatOn(a, user, chat.id, `held usage ${randomUUID()} [[emulator:{"tokens":20,"tokenDelayMs":40}]]`))
+    const other = sql.begin(async (tx) => {
+      await tx`insert into daily_usage (user_id, day, model, answers) values (${user.id}, (now() at time zone 'utc')::date, ${MODEL}, 1)`
+      expect(await blockedOrGone('%insert into daily_usage%', answer)).toBe('blocked')
+      await tx`update users set stored_bytes = stored_bytes where id = ${user.id}`
+    })
+    await expect(other).resolves.toBeUndefined()
+    const stream = await answer
+    expect(stream.done).toBe(true)
+    expect(stream.frames.find(frame => frame.type === 'error')).toBeUndefined()
+    expect((await waitForEnded(a, user, chat.id)).status).toBe('complete')
+    const [usage] = await sql`select answers from daily_usage where user_id = ${user.id} and model = ${MODEL}`
+    expect(usage!.answers).toBe(2)
+  }, 30_000)
+
+  it('stores an answer while a question superseding it holds its chat and then writes the answer\'s row', async () => {
+    const [first, second] = LIVE_MODELS.filter(model => !model.capabilities.reasoning && !model.capabilities.vision)
+    const user = await signUp(a.url)
+    const chat = await user.createChat('chat row held')
+    expect((await readUiStream(await chatOn(a, user, chat.id, `first ${randomUUID()}`, undefined, first!.name))).done).toBe(true)
+    // Asked with another model: the chat's model changes with this turn.
+    const answer = readUiStreamLive(await chatOn(a, user, chat.id, `switch ${randomUUID()} [[emulator:{"tokens":20,"tokenDelayMs":40}]]`, undefined, second!.name))
+    await expect.poll(() => answer.live.text.length, { timeout: 10_000 }).toBeGreaterThan(0)
+    const other = sql.begin(async (tx) => {
+      await tx`select id from chats where id = ${chat.id} for update`
+      await blockedOrGone('%with stored as%', answer.done)
+      await tx`update messages set seen = seen where chat_id = ${chat.id} and role = 'assistant'`
+    })
+    await expect(other).resolves.toBeUndefined()
+    const stream = await answer.done
+    expect(stream.done).toBe(true)
+    expect(stream.frames.find(frame => frame.type === 'error')).toBeUndefined()
+    const stored = await readChat(a, user, chat.id)
+    expect(stored.model).toBe(second!.name)
+    expect(stored.messages.map(m => [m.role, m.status, m.model ?? null])).toEqual([
+      ['user', 'complete', null], ['assistant', 'complete', first!.name], ['user', 'complete', null], ['assistant', 'complete', second!.name],
+    ])
+  }, 30_000)
+})
+
 function resume(app: AppServer, user: TestUser, chatId: number) {
   return on(app, user)(`/api/chats/${chatId}/stream`)
 }

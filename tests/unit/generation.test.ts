@@ -276,7 +276,8 @@ describe('an answer that cannot be stored', () => {
     const frames = framesOf(await readAll(await open))
     expect(frames.slice(-2)).toEqual([{ type: 'text-end', id: 'text-0' }, { type: 'error', errorText: ERRORS.answerNotSaved }])
     expect(frames).not.toContainEqual(expect.objectContaining({ type: 'finish' }))
-    expect(error).toHaveBeenCalledWith('[chat] could not store the answer: Error')
+    // Why, for the operator: the error and its cause (describeErrorForLog withholds a query's values).
+    expect(error).toHaveBeenCalledWith(expect.stringMatching(/^\[chat\] could not store the answer: Error: database gone\n/))
   })
 
   it('says the answer is pending while storing waits for the database, then finishes once stored', async () => {
