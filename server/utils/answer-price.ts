@@ -2,9 +2,8 @@ import { answerCost, type ChatMessage, type ChatStreamMetadata, type LiveModel }
 import type { EndedAnswer } from '../answer/generation.ts'
 import type { AnswerUsage } from './usage-store.ts'
 
-/** An ended answer as it is stored: who wrote it, and what it cost. */
+/** An ended answer as it is stored: what it cost. */
 export interface AnswerToStore extends EndedAnswer {
-  model: string
   neurons: number
   costUsd: number
   /** What is added to the user's day (estimated tokens when Workers AI reported none). */
@@ -27,7 +26,6 @@ export function pricedAnswer(turn: { userId: number, model: LiveModel, system: s
   const { neurons, usd } = answerCost(turn.model.pricing, tokens)
   return {
     ...answer,
-    model: turn.model.name,
     neurons,
     costUsd: usd,
     spent: { userId: turn.userId, model: turn.model.name, promptTokens: tokens.promptTokens, completionTokens: tokens.completionTokens, neurons },

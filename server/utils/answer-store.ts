@@ -72,12 +72,13 @@ export async function writeCheckpoint(db: Database, id: number, generationId: st
 /**
  * Writes the answer once it has ended, however it ended, in one statement: the message (`seen`
  * when a client was reading it to the end), its cost added to the user's day, and its model as
- * the user's last used (the chat's is set when the turn starts). Whatever the row says by then (ended by a newer question,
- * taken for dead) yields to the generation's own end. If the row is gone (its chat was deleted)
- * no message is kept, but the spending still counts. The cost is counted once, however often
- * the statement is tried: a retry after an outage finds the row already priced. `untitled`: the
- * answer is the chat's first complete one and the chat's title is still its fallback, so a
- * title may be generated for it.
+ * the user's last used (the chat's is set when the turn starts, by start_turn, which holds the
+ * chat's row: written here, after the answer's row, it could deadlock with a superseding turn).
+ * Whatever the row says by then (ended by a newer question, taken for dead) yields to the
+ * generation's own end. If the row is gone (its chat was deleted) no message is kept, but the
+ * spending still counts. The cost is counted once, however often the statement is tried: a retry
+ * after an outage finds the row already priced. `untitled`: the answer is the chat's first
+ * complete one and the chat's title is still its fallback, so a title may be generated for it.
  */
 export async function storeAnswer(db: Database, id: number, generationId: string, answer: AnswerToStore & { seen: boolean }): Promise<{ id: number, untitled: boolean } | undefined> {
   const untitled = answer.status === 'complete'

@@ -309,7 +309,7 @@ describe('an answer\'s final write beside statements that hold its rows', () => 
     // A new user: the answer is the first of the day for its model, and the first to set the user's last model.
     const user = await signUp(a.url)
     const chat = await user.createChat('usage row held')
-    const answer = readUiStream(await chatOn(a, user, chat.id, `held usage ${randomUUID()} [[emulator:{"tokens":20,"tokenDelayMs":40}]]`))
+    const answer = readUiStream(await chatOn(a, user, chat.id, `held usage ${randomUUID()} [[emulator:{"tokens":40,"tokenDelayMs":50}]]`))
     const other = sql.begin(async (tx) => {
       await tx`insert into daily_usage (user_id, day, model, answers) values (${user.id}, (now() at time zone 'utc')::date, ${MODEL}, 1)`
       expect(await blockedOrGone('%insert into daily_usage%', answer)).toBe('blocked')
