@@ -1,12 +1,14 @@
+import { isDatabaseUnavailable, isLostRace } from './database-errors.ts'
+
 /** Bytes of answers this instance keeps in memory because the database could not take them. */
 let keptBytes = 0
 
 /**
  * Runs `store` (storing an answer), again at once when it lost a race (throughLostRaces); when
  * the database is unreachable, keeps the answer and tries again with backoff for at most
- * CHAT_STORE_RETRY_MS, so that a short outage loses nothing. At
- * most CHAT_STORE_RETRY_MAX_BYTES of such answers are kept per instance: past it, or for any
- * other error, the failure is thrown at once. `pending` is called once, when the first try fails.
+ * CHAT_STORE_RETRY_MS, so that a short outage loses nothing. At most CHAT_STORE_RETRY_MAX_BYTES
+ * of such answers are kept per instance: past it, or for any other error, the failure is thrown
+ * at once. `pending` is called once, when the first try fails.
  *
  * @example const id = await storeWhileDatabaseAway(() => storeAnswer(db, id, generationId, answer), answer.content.length * 2, pending)
  */
@@ -53,18 +55,6 @@ export async function throughLostRaces<T>(write: () => Promise<T>, tries = 4): P
       await new Promise(resolve => setTimeout(resolve, 5 + Math.random() * 20 * attempt))
     }
   }
-}
-
-/**
- * True when `error` (or what it wraps) is a statement that lost a race with another: a deadlock
- * or a serialization failure. PostgreSQL rolled it back whole, so it may simply run again.
- */
-export function isLostRace(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
-    const code = (current as { code?: unknown }).code
-    if (code === '40P01' || code === '40001') return true
-  }
-  return false
 }
 
 /** Backoff between tries: short at first (most outages are a restart), then every 2 s. */

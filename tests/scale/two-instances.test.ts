@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULTS, ERRORS, LIVE_MODELS, type ChatSummary, type ChatWithMessages, type UsageReport } from '../../shared/contract/index.ts'
+import { DEFAULT_MODEL_NAME, DEFAULTS, ERRORS, LIVE_MODELS, type ChatSummary, type ChatWithMessages, type UsageReport } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../../harness/app-server.ts'
 import { readUiStream, readUiStreamLive, signUp, sleep, userFetch, type ReadStream, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
@@ -280,7 +280,7 @@ describe('two instances on one PostgreSQL', () => {
 // Each test holds a row the way a concurrent statement does and takes the next one the other
 // way round: a final write that locked them out of order would deadlock with it.
 describe('an answer\'s final write beside statements that hold its rows', () => {
-  const MODEL = 'llama-3.3-70b-instruct-fp8-fast'
+  const MODEL = DEFAULT_MODEL_NAME
   let sql: postgres.Sql
 
   beforeAll(() => {

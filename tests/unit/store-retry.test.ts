@@ -8,7 +8,6 @@ let store: typeof import('#server/utils/store-retry')
 beforeAll(async () => {
   // Nitro's auto-imports, as the module finds them in the server.
   vi.stubGlobal('serverConfig', () => ({ storeRetryMs: 2000, storeRetryMaxBytes: 1_000_000 }))
-  vi.stubGlobal('isDatabaseUnavailable', (error: { cause?: { code?: string } }) => error.cause?.code === 'ECONNREFUSED')
   store = await import('#server/utils/store-retry')
 })
 
