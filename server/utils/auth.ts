@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { H3Event } from 'h3'
 import { ERRORS, isLocaleCode, TEAM_ERRORS, type PublicUser } from '#shared/contract'
+import type { Database } from './db'
 
 /**
  * The signed-in user, or a 401. A session whose user was deleted, whose version was revoked
@@ -31,8 +32,9 @@ interface SessionRow extends AccountColumns {
   owns_chat: boolean
   revoked: boolean
   neurons_today: number | string
-  api_calls?: number
-  api_window_end?: string | Date
+  /** This window's hits on the limit the request counted against (countedLimit), if it counted. */
+  hits?: number | null
+  window_end?: string | Date | null
 }
 
 /** The signed-in user and what the statement that checked their session also read. */
@@ -54,6 +56,8 @@ export interface SignedIn {
   allowedModels: string[] | null
   /** The user's daily Neuron cap: their own, else CHAT_DAILY_NEURON_LIMIT (0: none). */
   dailyNeuronLimit: number
+  /** With `countChatTurn`: seconds until the user may start another turn (0: now); assertChatRateLimit reads it. */
+  chatTurnRetryAfter: number
 }
 
 /**
@@ -73,15 +77,20 @@ export async function requireUserOwning(event: H3Event, chatId: number | undefin
   const user = session.user
   if (!user || typeof user.id !== 'number') throw apiError(401, ERRORS.unauthorized)
   if (sealed && !reused) rememberUnsealedSession(event, sealed)
-  const apiLimit = options.countApiCall ? serverConfig().limits.apiPerMinute : 0
+  const limit = countedLimit(options)
   const db = await useDb()
+  // The session's own conditions, so only a session that holds counts a hit against its user.
+  const hit = limit && countHitWhereSql(sql`${`${limit.name}:${user.id}`}::text`, 60, sql`
+    from users where users.id = ${user.id} and users.session_version = ${typeof session.version === 'number' ? session.version : null}::integer
+      and not users.disabled and lower(users.email) = lower(${user.email})
+      and not exists (select 1 from revoked_sessions where revoked_sessions.id = ${session.id})`)
   const [row] = await queryRows<SessionRow>(db, sql`
-    ${apiLimit > 0 ? sql`with hit as (${countHitSql(`api:${user.id}`, 60)})` : sql``}
+    ${hit ? sql`with hit as (${hit})` : sql``}
     select users.session_version as version, users.email, users.last_model, ${accountColumns},
       ${chatId === undefined ? sql`false` : sql`exists (select 1 from chats where chats.id = ${chatId} and chats.user_id = users.id)`} as owns_chat,
       exists (select 1 from revoked_sessions where revoked_sessions.id = ${session.id}) as revoked,
       ${options.neuronsToday ? neuronsTodayIfCapped() : sql`0`} as neurons_today
-      ${apiLimit > 0 ? sql`, (select count from hit) as api_calls, (select expires_at from hit) as api_window_end` : sql``}
+      ${hit ? sql`, (select count from hit) as hits, (select expires_at from hit) as window_end` : sql``}
     from users where users.id = ${user.id}`)
   // The email guards against a cookie sealed with the same password for another database
   // (a reset, a second deployment), where the same id and version belong to someone else.
@@ -92,9 +101,32 @@ export async function requireUserOwning(event: H3Event, chatId: number | undefin
     // Disabling also moves the session version on: the user is told why, not just "signed out".
     throw sameUser && row.disabled ? apiError(403, TEAM_ERRORS.accountDisabled) : apiError(401, ERRORS.unauthorized)
   }
-  if (apiLimit > 0 && Number(row.api_calls) > apiLimit) throw apiError(429, ERRORS.apiRateLimited, { 'retry-after': String(secondsUntil(row.api_window_end!)) })
   const signedInAt = typeof session.signedInAt === 'number' ? session.signedInAt : undefined
-  return { user: { id: user.id, email: user.email }, ownsChat: row.owns_chat === true, lastModel: row.last_model, neuronsToday: Number(row.neurons_today), sessionId: session.id, signedInAt, ...account(user.email, row) }
+  return { user: { id: user.id, email: user.email }, ownsChat: row.owns_chat === true, lastModel: row.last_model, neuronsToday: Number(row.neurons_today), sessionId: session.id, signedInAt, ...account(user.email, row), chatTurnRetryAfter: overLimit(db, limit, row) }
+}
+
+/**
+ * The per-minute limit the session statement counts the request against: a chat turn's
+ * (CHAT_RATE_LIMIT_PER_MINUTE) or an API call's (API_RATE_LIMIT_PER_MINUTE); none when it is off.
+ * Counted there, a turn reads the database once before it asks Workers AI.
+ */
+function countedLimit(options: SignedInOptions): { name: 'chat' | 'api', limit: number } | undefined {
+  const { chatPerMinute, apiPerMinute } = serverConfig().limits
+  if (options.countChatTurn) return chatPerMinute > 0 ? { name: 'chat', limit: chatPerMinute } : undefined
+  if (options.countApiCall && apiPerMinute > 0) return { name: 'api', limit: apiPerMinute }
+}
+
+/**
+ * Seconds until the window of a counted chat turn that went over its limit ends (0: within it).
+ * An API call over its limit is refused here, a 429: it has no other checks to come first.
+ */
+function overLimit(db: Database, limit: ReturnType<typeof countedLimit>, row: Pick<SessionRow, 'hits' | 'window_end'>): number {
+  if (!limit) return 0
+  pruneExpiredRows(db)
+  if (!(Number(row.hits) > limit.limit)) return 0
+  const retryAfter = secondsUntil(row.window_end!)
+  if (limit.name === 'api') throw apiError(429, ERRORS.apiRateLimited, { 'retry-after': String(retryAfter) })
+  return retryAfter
 }
 
 /** The account's standing as the session check read it: admin, allowed models, daily cap. */
@@ -142,6 +174,8 @@ interface SignedInOptions {
   neuronsToday?: boolean
   /** Count the request against API_RATE_LIMIT_PER_MINUTE (429 past it). */
   countApiCall?: boolean
+  /** Count the request as a chat turn against CHAT_RATE_LIMIT_PER_MINUTE instead (chatTurnRetryAfter says whether it is over). */
+  countChatTurn?: boolean
 }
 
 interface KeyHolderRow extends AccountColumns {
@@ -152,6 +186,8 @@ interface KeyHolderRow extends AccountColumns {
   neurons_today: number | string
   key_id: number
   last_used_at: string | Date | null
+  hits?: number | null
+  window_end?: string | Date | null
 }
 
 /**
@@ -160,16 +196,22 @@ interface KeyHolderRow extends AccountColumns {
  */
 async function apiKeyHolderOwning(key: string, chatId: number | undefined, options: SignedInOptions): Promise<SignedIn> {
   const db = await useDb()
+  const limit = countedLimit(options)
+  const hash = hashApiKey(key)
+  const hit = limit && countHitWhereSql(sql`${`${limit.name}:`} || users.id`, 60, sql`
+    from api_keys join users on users.id = api_keys.user_id where api_keys.hash = ${hash} and not users.disabled`)
   const [row] = await queryRows<KeyHolderRow>(db, sql`
+    ${hit ? sql`with hit as (${hit})` : sql``}
     select users.id, users.email, users.last_model, api_keys.id as key_id, api_keys.last_used_at, ${accountColumns},
       ${chatId === undefined ? sql`false` : sql`exists (select 1 from chats where chats.id = ${chatId} and chats.user_id = users.id)`} as owns_chat,
       ${options.neuronsToday ? neuronsTodayIfCapped() : sql`0`} as neurons_today
-    from api_keys join users on users.id = api_keys.user_id where api_keys.hash = ${hashApiKey(key)}`)
+      ${hit ? sql`, (select count from hit) as hits, (select expires_at from hit) as window_end` : sql``}
+    from api_keys join users on users.id = api_keys.user_id where api_keys.hash = ${hash}`)
   if (!row) throw apiError(401, ERRORS.unauthorized)
   if (row.disabled) throw apiError(403, TEAM_ERRORS.accountDisabled)
-  if (options.countApiCall) await assertRateLimits([{ key: `api:${row.id}`, limit: serverConfig().limits.apiPerMinute, windowSeconds: 60 }], ERRORS.apiRateLimited)
+  const chatTurnRetryAfter = overLimit(db, limit, row)
   await touchApiKey(row.key_id, row.last_used_at)
-  return { user: { id: row.id, email: row.email }, ownsChat: row.owns_chat === true, lastModel: row.last_model, neuronsToday: Number(row.neurons_today), sessionId: undefined, signedInAt: undefined, ...account(row.email, row) }
+  return { user: { id: row.id, email: row.email }, ownsChat: row.owns_chat === true, lastModel: row.last_model, neuronsToday: Number(row.neurons_today), sessionId: undefined, signedInAt: undefined, ...account(row.email, row), chatTurnRetryAfter }
 }
 
 /**

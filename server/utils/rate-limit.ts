@@ -17,20 +17,27 @@ export interface RateLimitResult {
 }
 
 /**
- * The statement that counts one hit for `key` in a fixed window of `windowSeconds` and returns
- * `count` and `expires_at`. The window comes from the database's clock, so every instance agrees
- * on it. For use as a CTE where the count rides along with another query.
+ * The statement that counts one hit in a fixed window of `windowSeconds` and returns `key`,
+ * `count` and `expires_at`, for use as a CTE where the count rides along with another query. The
+ * key is a text expression over `from` (a from clause with its where), and the hit is counted only
+ * when `from` yields a row: the session check counts a request only for a session that holds, so
+ * a revoked cookie spends nothing of its user's. The window comes from the database's clock, so
+ * every instance agrees on it.
  */
-export function countHitSql(key: string, windowSeconds: number): SQL {
-  return countHitsSql([{ key, limit: 0, windowSeconds }])
+export function countHitWhereSql(key: SQL, windowSeconds: number, from: SQL): SQL {
+  return upsertHitsSql(sql`select ${key}, ${windowSeconds}::integer ${from}`)
 }
 
 function countHitsSql(limits: RateLimit[]): SQL {
-  const rows = sql.join(limits.map(({ key, windowSeconds }) => sql`(${key}, ${windowSeconds}::integer)`), sql`, `)
+  return upsertHitsSql(sql`values ${sql.join(limits.map(({ key, windowSeconds }) => sql`(${key}, ${windowSeconds}::integer)`), sql`, `)}`)
+}
+
+/** Counts a hit for each (key, seconds) row of `source`, in the window of that many seconds now falls in. */
+function upsertHitsSql(source: SQL): SQL {
   return sql`
     insert into rate_limits (key, window_start, expires_at, count)
     select v.key, to_timestamp(floor(extract(epoch from now()) / v.seconds) * v.seconds), to_timestamp((floor(extract(epoch from now()) / v.seconds) + 1) * v.seconds), 1
-    from (values ${rows}) as v(key, seconds)
+    from (${source}) as v(key, seconds)
     on conflict (key) do update set
       count = case when rate_limits.window_start = excluded.window_start then rate_limits.count + 1 else 1 end,
       window_start = excluded.window_start,

@@ -7,7 +7,7 @@ import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHAT_ID_HEADER, DEFAULT_MODEL_NAME, ERRORS, LIMITS, LIVE_MODELS, type ChatWithMessages, type CreatedApiKey } from '../../shared/contract/index.ts'
 import { startAppServer, type AppServer } from '../../harness/app-server.ts'
-import { earlyInMinute, signUp, type TestUser } from '../support/api-client.ts'
+import { cookieFrom, earlyInMinute, signUp, userFetch, type TestUser } from '../support/api-client.ts'
 import { startEmulator, type Emulator } from '../../emulator/server.ts'
 import { startPostgres, type TestPostgres } from '../../harness/postgres.ts'
 import { directive } from '../../emulator/behaviour.ts'
@@ -224,6 +224,26 @@ describe('API requests (API_RATE_LIMIT_PER_MINUTE)', () => {
     expect(turn.status).toBe(200)
     const other = await signUp(small.url)
     expect((await other.fetch('/api/chats')).status).toBe(200)
+  })
+
+  it('a signed-out cookie spends nothing of its user\'s windows: its requests and turns are 401, and the live session keeps its whole budget', async () => {
+    await earlyInMinute()
+    const user = await signUp(small.url)
+    const login = await fetch(`${small.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: user.email, password: user.password }) })
+    expect(login.status).toBe(200)
+    const signedOut = userFetch(small.url, cookieFrom(login))
+    // The log-out is this window's one API call of the user's.
+    expect((await signedOut('/api/auth/logout', { method: 'POST' })).status).toBe(204)
+    const refused = await Promise.all([
+      ...Array.from({ length: API_PER_MINUTE + 2 }, () => signedOut('/api/chats')),
+      ...Array.from({ length: CHATS_PER_MINUTE + 2 }, (_, i) => signedOut(`/api/ai/cloudflare/${DEFAULT_MODEL_NAME}/chat?chat_id=0&is_playground=true`, { method: 'POST', body: { messages: [{ role: 'user', content: `stale ${i}` }] } })),
+    ])
+    expect(refused.map(res => res.status)).toEqual(refused.map(() => 401))
+    const calls = await Promise.all(Array.from({ length: API_PER_MINUTE - 1 }, () => user.fetch('/api/chats').then(res => res.status)))
+    expect(calls).toEqual(calls.map(() => 200))
+    await expectError(await user.fetch('/api/chats'), 429, ERRORS.apiRateLimited)
+    for (let i = 0; i < CHATS_PER_MINUTE; i++) expect((await chatTurn(small.url, user.cookie, 0, `live ${i}`, { playground: true })).status).toBe(200)
+    expect((await chatTurn(small.url, user.cookie, 0, 'one too many', { playground: true })).status).toBe(429)
   })
 })
 

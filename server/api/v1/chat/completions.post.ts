@@ -12,7 +12,8 @@ import { workersAiSettings } from '#server/workers-ai'
  */
 export default defineEventHandler(async (event) => {
   const chatId = chatIdHeader(event)
-  const { user, ownsChat, neuronsToday, allowedModels, dailyNeuronLimit } = await requireApiKeyHolder(event, chatId, { neuronsToday: true })
+  const signedIn = await requireApiKeyHolder(event, chatId, { neuronsToday: true, countChatTurn: true })
+  const { user, ownsChat, neuronsToday, allowedModels, dailyNeuronLimit } = signedIn
   const request = await readValidatedJson(event, openAiChatRequestSchema)
   const model = openAiModel(request.model)
   assertModelAllowed(allowedModels, model.name)
@@ -23,7 +24,7 @@ export default defineEventHandler(async (event) => {
   if (!settings) throw apiError(500, ERRORS.notConfigured)
 
   assertDailyNeuronLimit(neuronsToday, dailyNeuronLimit)
-  await assertChatRateLimit(user.id)
+  assertChatRateLimit(signedIn)
 
   if (chatId !== undefined) setResponseHeader(event, CHAT_ID_HEADER, String(chatId))
   const turn = { user, model, settings, messages, chatId, system, inputs }

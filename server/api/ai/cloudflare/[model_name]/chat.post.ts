@@ -12,10 +12,12 @@ import { workersAiSettings } from '#server/workers-ai'
  */
 export default defineEventHandler(async (event) => {
   // The query is judged in its turn below; its chat id rides along with the session check, so
-  // one statement answers "who is this?", "is this their chat?" and "what did they spend today?".
+  // one statement answers "who is this?", "is this their chat?", "what did they spend today?" and
+  // counts the turn against the per-minute limit: the only database round trip before Workers AI.
   const query = chatQuerySchema.safeParse(getQuery(event))
   const chatId = query.success && !query.data.is_playground ? query.data.chat_id : undefined
-  const { user, ownsChat, neuronsToday, allowedModels, dailyNeuronLimit } = await requireUserOwning(event, chatId, { neuronsToday: true })
+  const signedIn = await requireUserOwning(event, chatId, { neuronsToday: true, countChatTurn: true })
+  const { user, ownsChat, neuronsToday, allowedModels, dailyNeuronLimit } = signedIn
 
   const model = findModel(getRouterParam(event, 'model_name') ?? '')
   if (!model) throw apiError(400, ERRORS.invalidModel)
@@ -32,7 +34,7 @@ export default defineEventHandler(async (event) => {
   if (!settings) throw apiError(500, ERRORS.notConfigured)
 
   assertDailyNeuronLimit(neuronsToday, dailyNeuronLimit)
-  await assertChatRateLimit(user.id)
+  assertChatRateLimit(signedIn)
 
   // `messages` is the chat's active path as the client sees it: one that leaves the stored path
   // (an edited question, a regenerated answer) starts a new branch where it leaves.
