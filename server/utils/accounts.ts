@@ -25,7 +25,7 @@ export async function signUpAccount(event: H3Event, account: NewAccount): Promis
   const bootstrap = isAdminEmail(account.email)
   if (mode === 'invite' && !account.invite && !bootstrap && await anyUserExists()) throw apiError(403, TEAM_ERRORS.inviteRequired)
   if (mode === 'closed' && !bootstrap && await anyUserExists()) throw apiError(403, TEAM_ERRORS.signUpClosed)
-  const passwordHash = await hashPassword(account.password)
+  const passwordHash = await hashNewPassword(account.password)
   const db = await useDb()
   return db.transaction(async (tx) => {
     const [user] = await tx.insert(tables.users)
@@ -68,7 +68,7 @@ async function anyUserExists(): Promise<boolean> {
 export async function createAccountAsAdmin(account: { email: string, password: string, admin?: boolean }): Promise<PublicUser> {
   const db = await useDb()
   const [user] = await db.insert(tables.users)
-    .values({ email: account.email, passwordHash: await hashPassword(account.password), ...(account.admin ? { isAdmin: true } : {}) })
+    .values({ email: account.email, passwordHash: await hashNewPassword(account.password), ...(account.admin ? { isAdmin: true } : {}) })
     .onConflictDoNothing()
     .returning({ id: tables.users.id, email: tables.users.email })
   if (!user) throw apiError(409, ERRORS.emailTaken)

@@ -37,8 +37,8 @@ let dummyHash: Promise<string> | undefined
  * exist: both take one scrypt, so the answer's timing does not tell which emails are registered.
  */
 export async function verifyPasswordOf(hash: string | null | undefined, password: string): Promise<boolean> {
-  dummyHash ??= hashPassword(crypto.randomUUID())
+  dummyHash ??= hashNewPassword(crypto.randomUUID())
   // An account made by single sign-on has no password: it takes the unknown account's path.
-  const valid = await verifyPassword(hash ?? await dummyHash, password)
+  const valid = await passwordMatches(hash ?? await dummyHash, password)
   return valid && hash != null
 }

@@ -1,5 +1,5 @@
 import type { H3Event } from 'h3'
-import * as oidc from 'openid-client'
+import type * as Oidc from 'openid-client'
 import type { SignInConfig } from './config.ts'
 
 type OidcConfig = NonNullable<SignInConfig['oidc']>
@@ -7,7 +7,11 @@ type OidcConfig = NonNullable<SignInConfig['oidc']>
 /** What the app asks the provider for: who (openid), and the email to link or create the account by. */
 const SCOPE = 'openid email profile'
 
-let discovered: { key: string, configuration: Promise<oidc.Configuration> } | undefined
+let discovered: { key: string, configuration: Promise<Oidc.Configuration> } | undefined
+
+/** openid-client, loaded at the first single sign-on rather than held by every server from its start. */
+let client: Promise<typeof Oidc> | undefined
+const openidClient = () => client ??= import('openid-client')
 
 /**
  * The provider's configuration from `<issuer>/.well-known/openid-configuration`, fetched once per
@@ -15,7 +19,7 @@ let discovered: { key: string, configuration: Promise<oidc.Configuration> } | un
  * too (openid-client's non-repudiation checks), not only by the TLS connection they came over.
  * Plain http is allowed for an issuer on this machine only (a local Keycloak, the tests' mock).
  */
-function providerConfiguration(config: OidcConfig): Promise<oidc.Configuration> {
+function providerConfiguration(config: OidcConfig, oidc: typeof Oidc): Promise<Oidc.Configuration> {
   const key = `${config.issuer}\n${config.clientId}`
   if (discovered?.key === key) return discovered.configuration
   const issuer = new URL(config.issuer)
@@ -34,7 +38,8 @@ function providerConfiguration(config: OidcConfig): Promise<oidc.Configuration> 
  * all three kept in this browser's sealed attempt cookie.
  */
 export async function startOidcSignIn(event: H3Event, config: OidcConfig) {
-  const configuration = await providerConfiguration(config)
+  const oidc = await openidClient()
+  const configuration = await providerConfiguration(config, oidc)
   const codeVerifier = oidc.randomPKCECodeVerifier()
   const state = oidc.randomState()
   const nonce = oidc.randomNonce()
@@ -60,9 +65,10 @@ export async function finishOidcSignIn(event: H3Event, config: OidcConfig) {
   const query = getQuery(event)
   if (!attempt.state || !attempt.nonce || !attempt.codeVerifier || query.state !== attempt.state) return ssoFailed(event, 'state')
   if (query.error) return ssoFailed(event, 'failed')
-  let claims: oidc.IDToken | undefined
+  let claims: Oidc.IDToken | undefined
   try {
-    const configuration = await providerConfiguration(config)
+    const oidc = await openidClient()
+    const configuration = await providerConfiguration(config, oidc)
     const callback = new URL(ssoCallbackUrl(event))
     callback.search = getRequestURL(event).search
     const tokens = await oidc.authorizationCodeGrant(configuration, callback, {

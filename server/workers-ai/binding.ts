@@ -1,5 +1,4 @@
 import type { LanguageModelV4CallOptions, LanguageModelV4StreamPart } from '@ai-sdk/provider'
-import { createWorkersAI } from 'workers-ai-provider'
 import type { AnswerPart, ModelRequest, StartAnswer } from './parts.ts'
 import type { AiBinding } from './settings.ts'
 import { thinkTagSplitter } from './think-tags.ts'
@@ -13,17 +12,20 @@ import { imageField, promptMessages, type PromptMessage } from './prompt.ts'
  * text; thinking written into the text between `<think>` tags is split off here.
  */
 export function bindingAnswer(binding: AiBinding, gatewayId: string | undefined, request: ModelRequest): StartAnswer {
-  const provider = createWorkersAI({
-    binding: withInputs(binding, request.inputs, promptMessages(request), imageField(request)),
-    ...(gatewayId ? { gateway: { id: gatewayId } } : {}),
-  })
-  const model = provider(request.model, request.sessionAffinity ? { sessionAffinity: request.sessionAffinity } : {})
   const options: LanguageModelV4CallOptions = {
     prompt: promptMessages(request).map(message => message.role === 'system'
       ? { role: 'system' as const, content: String(message.content) }
       : { role: message.role, content: [{ type: 'text' as const, text: typeof message.content === 'string' ? message.content : '' }] }),
   }
   return async (signal) => {
+    // Loaded on first use: only a Worker's binding needs the provider (and the AI SDK under it),
+    // and a Node server would otherwise hold them in memory from its start.
+    const { createWorkersAI } = await import('workers-ai-provider')
+    const provider = createWorkersAI({
+      binding: withInputs(binding, request.inputs, promptMessages(request), imageField(request)),
+      ...(gatewayId ? { gateway: { id: gatewayId } } : {}),
+    })
+    const model = provider(request.model, request.sessionAffinity ? { sessionAffinity: request.sessionAffinity } : {})
     const { stream } = await model.doStream({ ...options, abortSignal: signal })
     return readProviderParts(stream, request)
   }

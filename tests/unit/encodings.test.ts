@@ -5,6 +5,8 @@ import { ERRORS } from '../../shared/contract/index.ts'
 import type { AnswerEvent } from '../../server/answer/events.ts'
 import { openAiChunks, openAiCompletion } from '../../server/answer/openai-chat.ts'
 import { plainText } from '../../server/answer/plain-text.ts'
+import { UI_MESSAGE_STREAM_HEADERS } from '../../server/answer/ui-message-stream.ts'
+import { UI_MESSAGE_STREAM_HEADERS as SDK_HEADERS } from 'ai'
 
 const THOUGHT: AnswerEvent[] = [
   { type: 'start', metadata: { generationId: 'g', model: 'm' } },
@@ -25,6 +27,12 @@ function payloads(text: string): unknown[] {
 async function* from(events: AnswerEvent[]) {
   yield* events
 }
+
+describe('uiMessageStream', () => {
+  it('sends the headers the AI SDK sends with its UI message stream', () => {
+    expect(UI_MESSAGE_STREAM_HEADERS).toEqual(SDK_HEADERS)
+  })
+})
 
 describe('plainText', () => {
   it('writes the text deltas and nothing else, whatever the ending', () => {

@@ -12,7 +12,7 @@ export default defineEventHandler(async (event) => {
   if (!row || !await verifyPasswordOf(row.passwordHash, currentPassword)) throw apiError(401, ERRORS.invalidCredentials)
   await succeeded()
   const [updated] = await db.update(tables.users)
-    .set({ passwordHash: await hashPassword(newPassword), sessionVersion: sql`${tables.users.sessionVersion} + 1` })
+    .set({ passwordHash: await hashNewPassword(newPassword), sessionVersion: sql`${tables.users.sessionVersion} + 1` })
     .where(eq(tables.users.id, user.id))
     .returning({ id: tables.users.id, email: tables.users.email, sessionVersion: tables.users.sessionVersion })
   await startSession(event, updated!.id)
