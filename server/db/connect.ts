@@ -76,6 +76,7 @@ export async function connectDatabase(url: string | undefined, options: {
   // PGliteThread answers the two calls drizzle's PGlite driver makes (query, transaction), as
   // tests/unit/pglite-thread.test.ts checks; it is not a PGlite, so the type is asserted here.
   const db: Database = drizzlePglite({ client: client as unknown as PGlite, schema })
+  oneStatementAtATime.add(db)
   try {
     await applyMigrations(db, options.readMigration)
   }
@@ -84,6 +85,13 @@ export async function connectDatabase(url: string | undefined, options: {
     throw error
   }
   return { db, kind: 'pglite', close: () => client.close() }
+}
+
+const oneStatementAtATime = new WeakSet<Database>()
+
+/** Whether the database runs one statement at a time (PGlite), so that many small ones queue behind each other. */
+export function runsOneStatementAtATime(db: Database): boolean {
+  return oneStatementAtATime.has(db)
 }
 
 function postgresConnection(client: postgres.Sql, db: Database): Connection {

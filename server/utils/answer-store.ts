@@ -3,6 +3,7 @@ import { chatTitleFrom, DEFAULT_CHAT_TITLE, ERRORS, type FinishReason, type Stor
 import type { AnswerProgress, CheckpointResult } from '../answer/checkpoints.ts'
 import type { AnswerRow } from '../answer/follow-row.ts'
 import type { AnswerToStore } from './answer-price.ts'
+import { runsOneStatementAtATime } from '../db/connect.ts'
 import { usageWrites } from './usage-store.ts'
 
 // An answer's row from its turn's start to its end: stored with the question as `streaming`,
@@ -39,10 +40,13 @@ export function databaseTimeAgo(ms: number): SQL {
  */
 export async function startTurn(db: Database, turn: { userId: number, chatId: number, content: string, generationId: string, model: string, place: TurnPlace }): Promise<StartedTurn> {
   const { limits: { answersAtOncePerUser, storageBytesPerUser }, answerStaleMs } = serverConfig()
+  // PGlite belongs to one process, which counts its own answers exactly (startChatAnswer): the
+  // count across instances, a scan of every answer in progress, is for PostgreSQL.
+  const maxAnswers = runsOneStatementAtATime(db) ? 0 : answersAtOncePerUser
   const [row] = await queryRows<{ outcome: string, user_message_id: number, assistant_message_id: number, superseded: string | null }>(db, sql`
     select outcome, user_message_id, assistant_message_id, superseded
     from start_turn(${turn.userId}, ${turn.chatId}, ${turn.content}, ${chatTitleFrom(turn.content)}, ${DEFAULT_CHAT_TITLE},
-      ${turn.generationId}, ${turn.model}, ${answersAtOncePerUser}::integer, ${answerStaleMs}::integer, ${storageBytesPerUser}::bigint,
+      ${turn.generationId}, ${turn.model}, ${maxAnswers}::integer, ${answerStaleMs}::integer, ${storageBytesPerUser}::bigint,
       ${historyHashes(turn.place.history)}::text[], ${turn.place.parentId ?? null}::integer, ${turn.place.parentId !== undefined})`)
   if (!row) throw apiError(404, ERRORS.chatNotFound)
   if (row.outcome === 'no_parent') throw apiError(404, ERRORS.messageNotFound)
@@ -60,13 +64,86 @@ export function tooManyAnswers() {
 /** An answer takes seconds: a client refused for the cap may try again soon. */
 const ANSWERS_RETRY_AFTER_S = 5
 
-/** Writes the text and thinking so far to a `streaming` answer; 'ended' when its row no longer takes it. */
-export async function writeCheckpoint(db: Database, id: number, generationId: string, progress: AnswerProgress): Promise<CheckpointResult> {
-  const rows = await queryRows<{ id: number }>(db, sql`
-    update messages set content = ${progress.content}, reasoning = ${progress.reasoning || null}, checkpoint_at = now()
-    where id = ${id} and generation_id = ${generationId} and status = 'streaming'
-    returning id`)
-  return rows.length ? 'written' : 'ended'
+/**
+ * Writes the text and thinking so far to a `streaming` answer; 'ended' when its row no longer
+ * takes it. On PGlite, checkpoints asked for while one is being written go together in the next
+ * statement (a group commit): PGlite runs one statement at a time, and a thousand answers
+ * streaming at once asked for a thousand a second, more than it could write (each also runs the
+ * storage-quota trigger), so every new turn's first statement queued behind them (1,000 slow
+ * streams took 80 s to begin, and half ran into the first-token timeout). At rest a checkpoint
+ * still goes at once, alone. PostgreSQL writes them side by side over its pool; there a statement
+ * for many users' rows would lock their users rows in no set order, and two could deadlock.
+ */
+export function writeCheckpoint(db: Database, id: number, generationId: string, progress: AnswerProgress): Promise<CheckpointResult> {
+  if (!runsOneStatementAtATime(db)) return checkpointOne(db, { id, generationId, progress })
+  let batch = checkpointBatches.get(db)
+  if (!batch) checkpointBatches.set(db, batch = { queued: [], writing: false })
+  const queue = batch
+  return new Promise((settle, fail) => {
+    queue.queued.push({ id, generationId, progress, settle, fail })
+    if (!queue.writing) void writeCheckpointBatches(db, queue)
+  })
+}
+
+interface QueuedCheckpoint {
+  id: number
+  generationId: string
+  progress: AnswerProgress
+  settle: (result: CheckpointResult) => void
+  fail: (error: unknown) => void
+}
+
+const checkpointBatches = new WeakMap<Database, { queued: QueuedCheckpoint[], writing: boolean }>()
+
+/** Checkpoints per statement at most: a bound on the statement's size, not a goal. */
+const CHECKPOINTS_PER_STATEMENT = 500
+
+async function writeCheckpointBatches(db: Database, batch: { queued: QueuedCheckpoint[], writing: boolean }): Promise<void> {
+  batch.writing = true
+  try {
+    while (batch.queued.length) {
+      const rows = batch.queued.splice(0, CHECKPOINTS_PER_STATEMENT)
+      try {
+        const written = await writeCheckpoints(db, rows)
+        for (const row of rows) row.settle(written.has(row.id) ? 'written' : 'ended')
+      }
+      catch (error) {
+        if (rows.length === 1) {
+          rows[0]!.fail(error)
+          continue
+        }
+        // One row the database refuses must not cost the others their checkpoint: each alone.
+        for (const row of rows) await checkpointOne(db, row).then(row.settle, row.fail)
+      }
+    }
+  }
+  finally {
+    batch.writing = false
+  }
+}
+
+async function checkpointOne(db: Database, row: Pick<QueuedCheckpoint, 'id' | 'generationId' | 'progress'>): Promise<CheckpointResult> {
+  return (await writeCheckpoints(db, [row])).has(row.id) ? 'written' : 'ended'
+}
+
+/** The checkpoints in one statement; the ids of the rows that took theirs. */
+async function writeCheckpoints(db: Database, rows: Pick<QueuedCheckpoint, 'id' | 'generationId' | 'progress'>[]): Promise<Set<number>> {
+  if (rows.length === 1) {
+    const [{ id, generationId, progress }] = rows as [typeof rows[number]]
+    const written = await queryRows<{ id: number }>(db, sql`
+      update messages set content = ${progress.content}, reasoning = ${progress.reasoning || null}, checkpoint_at = now()
+      where id = ${id} and generation_id = ${generationId} and status = 'streaming'
+      returning id`)
+    return new Set(written.map(row => row.id))
+  }
+  // As JSON: the texts go as one parameter, escaped by JSON.stringify, with no array syntax to get right.
+  const values = JSON.stringify(rows.map(({ id, generationId, progress }) => ({ id, generation_id: generationId, content: progress.content, reasoning: progress.reasoning || null })))
+  const written = await queryRows<{ id: number }>(db, sql`
+    update messages set content = v.content, reasoning = v.reasoning, checkpoint_at = now()
+    from jsonb_to_recordset(${values}::jsonb) as v(id integer, generation_id text, content text, reasoning text)
+    where messages.id = v.id and messages.generation_id = v.generation_id and messages.status = 'streaming'
+    returning messages.id`)
+  return new Set(written.map(row => row.id))
 }
 
 /**

@@ -73,6 +73,13 @@ export async function startChatAnswer(event: H3Event, turn: ChatTurn): Promise<S
     ? await useImageStore().put({ userId: turn.user.id, chatId: turn.chatId }, turn.images.fresh)
     : []
   const dropImages = () => useImageStore().delete(storedImages.map(image => image.id)).catch(() => {})
+  // Counted again with nothing awaited until the answer is registered, so turns arriving at once
+  // cannot all pass: on PGlite, which one process owns, this is the cap itself (start_turn counts
+  // across instances only on PostgreSQL).
+  if (answersAtOncePerUser > 0 && generationsHere(turn.user.id, turn.chatId) >= answersAtOncePerUser) {
+    await dropImages()
+    throw tooManyAnswers()
+  }
   const response = answerResponse(event)
   const stop = new AbortController()
   if (turn.chatId === undefined) response.onClientGone(() => stop.abort(CLIENT_GONE))

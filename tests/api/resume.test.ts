@@ -293,6 +293,17 @@ describe('answers generating at once', () => {
     }
     await Promise.all(running.map(stream => stream.done))
   })
+
+  it(`of ${DEFAULTS.maxConcurrentAnswers + 3} turns asked at the same moment, in as many chats, exactly ${DEFAULTS.maxConcurrentAnswers} are answered; the others are refused and store nothing`, async () => {
+    const user = await signUp(appUrl)
+    const chats = await Promise.all(Array.from({ length: DEFAULTS.maxConcurrentAnswers + 3 }, () => user.createChat()))
+    const responses = await Promise.all(chats.map(chat => user.chat(chat.id, [{ role: 'user', content: question('at once', { tokens: 20, tokenDelayMs: 25 }).content }])))
+    expect(responses.filter(res => res.status === 200)).toHaveLength(DEFAULTS.maxConcurrentAnswers)
+    for (const res of responses.filter(res => res.status !== 200)) await expectApiError(res, 429, ERRORS.tooManyAnswers)
+    await Promise.all(responses.filter(res => res.status === 200).map(res => readUiStream(res)))
+    const stored = await Promise.all(chats.map(chat => storedChat(user, chat.id)))
+    expect(stored.filter(chat => chat.messages.length > 0)).toHaveLength(DEFAULTS.maxConcurrentAnswers)
+  })
 })
 
 describe('the chat list', () => {
