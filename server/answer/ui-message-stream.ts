@@ -13,9 +13,9 @@ function frame(chunk: UIMessageChunk): string {
 const DONE = 'data: [DONE]\n\n'
 
 /**
- * The AI SDK's UI_MESSAGE_STREAM_HEADERS, written out: importing the value would load the whole
- * SDK into every server at start (about 10 MiB resident) for five headers.
- * tests/unit/encodings.test.ts fails if the SDK's change.
+ * The AI SDK's UI_MESSAGE_STREAM_HEADERS, written out: importing the value would make every
+ * server load the whole SDK at start for five headers. tests/unit/encodings.test.ts fails if the
+ * SDK's change.
  */
 export const UI_MESSAGE_STREAM_HEADERS: Record<string, string> = {
   'content-type': 'text/event-stream',

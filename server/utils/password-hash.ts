@@ -5,7 +5,7 @@ let hashing: Promise<Hash> | undefined
 /**
  * scrypt through @adonisjs/hash, exactly as nuxt-auth-utils' hashPassword and verifyPassword use
  * it (the same library and `runtimeConfig.hash.scrypt` options, so the hashes are the same), but
- * loaded at the first password a server checks: one that only relays chat turns never holds it.
+ * loaded at the first password a server checks: one that only relays chat turns never loads it.
  */
 function scrypt(): Promise<Hash> {
   hashing ??= Promise.all([import('@adonisjs/hash'), import('@adonisjs/hash/drivers/scrypt')])

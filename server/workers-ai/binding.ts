@@ -19,7 +19,7 @@ export function bindingAnswer(binding: AiBinding, gatewayId: string | undefined,
   }
   return async (signal) => {
     // Loaded on first use: only a Worker's binding needs the provider (and the AI SDK under it),
-    // and a Node server would otherwise hold them in memory from its start.
+    // and a Node server would otherwise load them at its start.
     const { createWorkersAI } = await import('workers-ai-provider')
     const provider = createWorkersAI({
       binding: withInputs(binding, request.inputs, promptMessages(request), imageField(request)),
