@@ -64,19 +64,19 @@ export async function startChatAnswer(event: H3Event, turn: ChatTurn): Promise<S
   const messages = fitContextWindow(withImages, inputBudget(turn.model, outputBudget(inputs), system))
   if (!messages) throw apiError(413, ERRORS.contextTooLong)
   const { limits: { answersAtOncePerUser }, firstTokenTimeoutMs, idleTimeoutMs } = serverConfig()
-  // Known here for free: a user already at the cap on this instance is refused before Workers AI
-  // is asked. The cap across instances is counted where the turn is stored.
-  if (answersAtOncePerUser > 0 && generationsHere(turn.user.id, turn.chatId) >= answersAtOncePerUser) throw tooManyAnswers()
+  // Counted with nothing awaited until the answer is registered, so turns arriving at once cannot
+  // all pass: on PGlite, which one process owns, this is the cap itself (start_turn counts across
+  // instances only on PostgreSQL, where the turn is stored).
+  const atCap = () => answersAtOncePerUser > 0 && generationsHere(turn.user.id, turn.chatId) >= answersAtOncePerUser
+  if (atCap()) throw tooManyAnswers()
 
   // Stored before the question, so a turn past the storage quota is refused before anything else is written.
   const storedImages = turn.chatId !== undefined && turn.images?.fresh.length
     ? await useImageStore().put({ userId: turn.user.id, chatId: turn.chatId }, turn.images.fresh)
     : []
   const dropImages = () => useImageStore().delete(storedImages.map(image => image.id)).catch(() => {})
-  // Counted again with nothing awaited until the answer is registered, so turns arriving at once
-  // cannot all pass: on PGlite, which one process owns, this is the cap itself (start_turn counts
-  // across instances only on PostgreSQL).
-  if (answersAtOncePerUser > 0 && generationsHere(turn.user.id, turn.chatId) >= answersAtOncePerUser) {
+  // Storing the images awaited: counted again.
+  if (storedImages.length && atCap()) {
     await dropImages()
     throw tooManyAnswers()
   }
