@@ -76,12 +76,11 @@ const ANSWERS_RETRY_AFTER_S = 5
  */
 export function writeCheckpoint(db: Database, id: number, generationId: string, progress: AnswerProgress): Promise<CheckpointResult> {
   if (!runsOneStatementAtATime(db)) return checkpointOne(db, { id, generationId, progress })
-  let batch = checkpointBatches.get(db)
-  if (!batch) checkpointBatches.set(db, batch = { queued: [], writing: false })
-  const queue = batch
+  const batch = checkpointBatches.get(db) ?? { queued: [], writing: false }
+  checkpointBatches.set(db, batch)
   return new Promise((settle, fail) => {
-    queue.queued.push({ id, generationId, progress, settle, fail })
-    if (!queue.writing) void writeCheckpointBatches(db, queue)
+    batch.queued.push({ id, generationId, progress, settle, fail })
+    if (!batch.writing) void writeCheckpointBatches(db, batch)
   })
 }
 
@@ -108,12 +107,9 @@ async function writeCheckpointBatches(db: Database, batch: { queued: QueuedCheck
         for (const row of rows) row.settle(written.has(row.id) ? 'written' : 'ended')
       }
       catch (error) {
-        if (rows.length === 1) {
-          rows[0]!.fail(error)
-          continue
-        }
         // One row the database refuses must not cost the others their checkpoint: each alone.
-        for (const row of rows) await checkpointOne(db, row).then(row.settle, row.fail)
+        if (rows.length === 1) rows[0]!.fail(error)
+        else for (const row of rows) await checkpointOne(db, row).then(row.settle, row.fail)
       }
     }
   }
