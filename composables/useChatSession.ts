@@ -1,5 +1,4 @@
-import { useChat } from '@ai-sdk/vue'
-import { DefaultChatTransport, type FileUIPart } from 'ai'
+import type { FileUIPart } from 'ai'
 import type { ChatMessage, ChatWithMessages, MessageStatus, StoredStatus } from '#shared/contract'
 
 /** What the list shows for a message: a stored status, or that it is still arriving. */
@@ -33,7 +32,7 @@ export function chatEndpoint(modelName: string, chatId: number | null): string {
 }
 
 /**
- * One conversation on `useChat`: sends `{messages:[{role,content}]}` (a user message's images as file parts) to the chat endpoint
+ * One conversation on `useChat` (created when first needed: useChatOnDemand): sends `{messages:[{role,content}]}` (a user message's images as file parts) to the chat endpoint
  * of the chosen model, and implements stop, regenerate, edit-and-resend and retry: an edit or a
  * regenerated answer is a new version in the stored chat, beside the old one, and
  * `switchVersion` shows another version. In a saved chat the answer outlives the
@@ -54,46 +53,46 @@ export function useChatSession(options: ChatSessionOptions) {
   /** The page is going away: what ends now is not an answer ending. */
   let leaving = false
 
-  const transport = new DefaultChatTransport<NeptunUIMessage>({
-    api: chatEndpoint(options.model.value, options.chatId),
-    fetch: chatFetch,
-    // The model can change between requests, so the URL is decided per request; the model of
-    // the last turn is the one new chats start with.
-    prepareSendMessagesRequest: async ({ messages }) => {
-      prefer(options.model.value)
-      const budget = historyBudget(options.model.value)
-      const shown = toChatRequestMessages(messages)
-      const shownChars = shown.reduce((sum, message) => sum + message.content.length, 0)
-      const earlier = shownChars < budget && options.earlierHistory ? await options.earlierHistory(budget - shownChars).catch(() => []) : []
-      const parentId = versions.parentIdFor(messages)
-      return {
-        api: chatEndpoint(options.model.value, options.chatId),
-        body: { messages: requestHistory([...earlier, ...shown], budget), ...(parentId === undefined ? {} : { parentId }) },
-      }
-    },
-    // The answer in progress, replayed from its start: 204 when there is none.
-    prepareReconnectToStreamRequest: () => ({ api: `/api/chats/${options.chatId}/stream` }),
-  })
-
-  const chat = useChat<NeptunUIMessage>({
-    transport,
+  const chat = useChatOnDemand<NeptunUIMessage>({
     messages: options.initialMessages ?? [],
     throttle: 50,
     onError: () => { errorAt.value = Date.now() },
-    onFinish: ({ message, messages, isAbort, isError, isDisconnect }) => {
-      finished++
-      if (leaving) return
-      if (messages.some(other => other.id === message.id))
-        localStatus.set(message.id, isAbort ? 'aborted' : isError ? 'error' : message.metadata?.status ?? 'complete')
-      options.onAnswerEnd?.()
-      versions.turnEnded()
-      // The network dropped, not the answer: it goes on in a saved chat, so read it again.
-      if (isDisconnect && options.chatId !== null) resumeWhenOnline()
-    },
+    init: ({ DefaultChatTransport }) => ({
+      transport: new DefaultChatTransport<NeptunUIMessage>({
+        api: chatEndpoint(options.model.value, options.chatId),
+        fetch: chatFetch,
+        // The model can change between requests, so the URL is decided per request; the model of
+        // the last turn is the one new chats start with.
+        prepareSendMessagesRequest: async ({ messages }) => {
+          prefer(options.model.value)
+          const budget = historyBudget(options.model.value)
+          const shown = toChatRequestMessages(messages)
+          const shownChars = shown.reduce((sum, message) => sum + message.content.length, 0)
+          const earlier = shownChars < budget && options.earlierHistory ? await options.earlierHistory(budget - shownChars).catch(() => []) : []
+          const parentId = versions.parentIdFor(messages)
+          return {
+            api: chatEndpoint(options.model.value, options.chatId),
+            body: { messages: requestHistory([...earlier, ...shown], budget), ...(parentId === undefined ? {} : { parentId }) },
+          }
+        },
+        // The answer in progress, replayed from its start: 204 when there is none.
+        prepareReconnectToStreamRequest: () => ({ api: `/api/chats/${options.chatId}/stream` }),
+      }),
+      onFinish: ({ message, messages, isAbort, isError, isDisconnect }) => {
+        finished++
+        if (leaving) return
+        if (messages.some(other => other.id === message.id))
+          localStatus.set(message.id, isAbort ? 'aborted' : isError ? 'error' : message.metadata?.status ?? 'complete')
+        options.onAnswerEnd?.()
+        versions.turnEnded()
+        // The network dropped, not the answer: it goes on in a saved chat, so read it again.
+        if (isDisconnect && options.chatId !== null) resumeWhenOnline()
+      },
+    }),
   })
 
   const busy = computed(() => chat.status.value === 'submitted' || chat.status.value === 'streaming')
-  const versions = useChatVersions({ chatId: options.chatId, messages: chat.messages as Ref<NeptunUIMessage[]>, hasEarlier: options.hasEarlier })
+  const versions = useChatVersions({ chatId: options.chatId, messages: chat.messages, hasEarlier: options.hasEarlier })
 
   /** Shows another version of `messages[index]` (the stored message `versionId`). */
   async function switchVersion(index: number, versionId: number): Promise<void> {
