@@ -33,10 +33,14 @@ export interface ClientResult {
   /**
    * `page`: loaded by the page's main thread; `worker`: only by the highlight worker.
    * `beforeUsable`: requested before the composer took input (Nuxt had hydrated the page).
+   * `prefetch`: first asked for by a `<link rel="prefetch">` (a cache fill at idle priority for
+   * another page or layout; the page neither parses nor runs it).
    */
-  jsChunks: { file: string, gzipKiB: number, rawKiB: number, thread: 'page' | 'worker', beforeUsable: boolean }[]
-  /** What the main thread loads before the composer takes input (gzipped KiB). */
+  jsChunks: { file: string, gzipKiB: number, rawKiB: number, thread: 'page' | 'worker', beforeUsable: boolean, prefetch: boolean }[]
+  /** What the main thread loads before the composer takes input, prefetches aside (gzipped KiB). */
   jsUsableGzipKiB: number
+  /** What `<link rel="prefetch">` fetched by then (gzipped KiB): not run, but downloaded. */
+  jsPrefetchedGzipKiB: number
   /** The part of jsGzipKiB the page's main thread loads (the rest is the highlight worker's). */
   jsPageGzipKiB: number
   /** Chunks first requested while the answer streamed (lazy loads, e.g. highlighter grammars). */
@@ -78,14 +82,14 @@ export function markdownAnswer(tokens: number): string {
   return parts.join('\n')
 }
 
-async function jsChunks(urls: Set<string>, pageUrls: Set<string>, usableUrls: Set<string>, outputDir: string) {
+async function jsChunks(urls: Set<string>, pageUrls: Set<string>, usableUrls: Set<string>, prefetched: Set<string>, outputDir: string) {
   const chunks: ClientResult['jsChunks'] = []
   for (const url of urls) {
     const path = new URL(url).pathname
     const file = join(outputDir, 'public', path)
     if (!existsSync(file)) continue
     const raw = readFileSync(file)
-    chunks.push({ file: basename(path), gzipKiB: gzipSync(raw, { level: 9 }).length / 1024, rawKiB: raw.length / 1024, thread: pageUrls.has(url) ? 'page' : 'worker', beforeUsable: usableUrls.has(url) })
+    chunks.push({ file: basename(path), gzipKiB: gzipSync(raw, { level: 9 }).length / 1024, rawKiB: raw.length / 1024, thread: pageUrls.has(url) ? 'page' : 'worker', beforeUsable: usableUrls.has(url), prefetch: prefetched.has(url) })
   }
   chunks.sort((a, b) => b.gzipKiB - a.gzipKiB)
   return chunks
@@ -104,7 +108,7 @@ export async function runClientBench(options: {
   const empty: ClientResult = {
     requestedTokens: options.tokens, streamedTokens: Number.NaN, tokenDelayMs: options.tokenDelayMs, streamMs: Number.NaN,
     renderedChars: Number.NaN, scriptMsFirst10: Number.NaN, scriptMsLast10: Number.NaN, scriptRatioLastFirst: Number.NaN,
-    scriptMsTotal: Number.NaN, longTasks: Number.NaN, longestTaskMs: Number.NaN, slowFrames: Number.NaN, jsGzipKiB: Number.NaN, jsPageGzipKiB: Number.NaN, jsUsableGzipKiB: Number.NaN, jsChunks: [], lazyChunks: [], longTaskList: [],
+    scriptMsTotal: Number.NaN, longTasks: Number.NaN, longestTaskMs: Number.NaN, slowFrames: Number.NaN, jsGzipKiB: Number.NaN, jsPageGzipKiB: Number.NaN, jsUsableGzipKiB: Number.NaN, jsPrefetchedGzipKiB: Number.NaN, jsChunks: [], lazyChunks: [], longTaskList: [],
   }
   const user = await signUp(options.appUrl)
   const chat = await user.createChat('client bench')
@@ -115,6 +119,7 @@ export async function runClientBench(options: {
     await context.addCookies([{ name: name!, value: rest.join('='), url: options.appUrl }])
     const page = await context.newPage()
     const scripts = new Set<string>()
+    const prefetched = new Set<string>()
     const lazy: string[] = []
     let streaming = false
     const pageErrors: string[] = []
@@ -123,6 +128,7 @@ export async function runClientBench(options: {
     page.on('request', (req) => {
       const url = req.url()
       if (/\/_nuxt\/.*\.js(\?|$)/.test(url)) {
+        if (!scripts.has(url.split('?')[0]!) && req.headers()['sec-purpose']?.startsWith('prefetch')) prefetched.add(url.split('?')[0]!)
         scripts.add(url.split('?')[0]!)
         if (streaming) lazy.push(basename(url.split('?')[0]!))
       }
@@ -245,7 +251,7 @@ export async function runClientBench(options: {
     // Requests from the highlight worker reach page.on('request') too; the page's own resource
     // timeline lists only what its main thread loaded.
     const pageScripts = new Set(await page.evaluate(() => performance.getEntriesByType('resource').map(e => e.name.split('?')[0]!)))
-    const chunks = await jsChunks(scripts, pageScripts, usable, options.outputDir ?? join(ROOT, '.output'))
+    const chunks = await jsChunks(scripts, pageScripts, usable, prefetched, options.outputDir ?? join(ROOT, '.output'))
     await context.close()
     return {
       requestedTokens: options.tokens,
@@ -262,7 +268,8 @@ export async function runClientBench(options: {
       slowFrames: bench.frames.filter(f => f >= sentAt).length,
       jsGzipKiB: chunks.reduce((s, c) => s + c.gzipKiB, 0),
       jsPageGzipKiB: chunks.filter(c => c.thread === 'page').reduce((s, c) => s + c.gzipKiB, 0),
-      jsUsableGzipKiB: chunks.filter(c => c.thread === 'page' && c.beforeUsable).reduce((s, c) => s + c.gzipKiB, 0),
+      jsUsableGzipKiB: chunks.filter(c => c.thread === 'page' && c.beforeUsable && !c.prefetch).reduce((s, c) => s + c.gzipKiB, 0),
+      jsPrefetchedGzipKiB: chunks.filter(c => c.beforeUsable && c.prefetch).reduce((s, c) => s + c.gzipKiB, 0),
       jsChunks: chunks,
       lazyChunks: lazy,
       longTaskList: during.map(l => ({ atMs: l.start - sentAt, durationMs: l.duration })),
