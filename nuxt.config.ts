@@ -120,10 +120,10 @@ export default defineNuxtConfig({
       config.publicAssets = [...(config.publicAssets ?? []), { dir: swaggerUiDir, baseURL: '/docs/assets', maxAge: 60 * 60 * 24 }]
       // drizzle's migrations travel inside .output as server assets (its migrator reads files).
       config.serverAssets = [...(config.serverAssets ?? []), { baseName: 'migrations', dir: 'db/migrations' }]
-      // A new PGlite data folder is unpacked from a template made now (scripts/pglite-template.ts).
+      // A new PGlite data folder is copied from a template made now (scripts/pglite-template.ts).
       if (!process.env.NITRO_PRESET?.startsWith('cloudflare')) {
         config.hooks = { ...config.hooks, compiled: (built) => {
-          execFileSync(process.execPath, [fileURLToPath(new URL('./scripts/pglite-template.ts', import.meta.url)), join(built.options.output.serverDir, 'pglite-template.tar.gz')], { stdio: 'inherit' })
+          execFileSync(process.execPath, [fileURLToPath(new URL('./scripts/pglite-template.ts', import.meta.url)), join(built.options.output.serverDir, 'pglite-template')], { stdio: 'inherit' })
         } }
       }
       // Keep Nuxt's HTML error page for pages; API routes answer {statusCode, statusMessage}.

@@ -1,7 +1,7 @@
 // PGlite on a worker thread: what drizzle relies on (rows, transactions, PostgreSQL's error
 // fields) and what it is for (the server's thread stays free while the database works).
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -120,10 +120,10 @@ describe('PGliteThread on a folder', () => {
     }
   })
 
-  it('unpacks a new database from the build\'s template: migrated, small shared buffers, kept across a reopen', async () => {
+  it('copies a new database from the build\'s template: migrated, small shared buffers, kept across a reopen, the template untouched', async () => {
     const work = mkdtempSync(join(tmpdir(), 'neptun-template-'))
     try {
-      const template = join(work, 'pglite-template.tar.gz')
+      const template = join(work, 'pglite-template')
       execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/pglite-template.ts', import.meta.url)), template], { stdio: 'pipe' })
       const journal = JSON.parse(readFileSync(new URL('../../server/db/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }
       const dir = join(work, 'data')
@@ -138,6 +138,20 @@ describe('PGliteThread on a folder', () => {
       const { rows } = await reopened.query('select email from users') as Rows<{ email: string }>
       expect(rows).toEqual([{ email: 'template@example.com' }])
       await reopened.close()
+      // A second database from the same template starts empty: the first wrote to its copy only.
+      const second = await PGliteThread.open(join(work, 'second'), template)
+      const { rows: none } = await second.query('select email from users') as Rows<{ email: string }>
+      expect(none).toEqual([])
+      await second.close()
+      // A copy cut short (no PG_VERSION, a folder missing) is copied again at the next start.
+      const cut = join(work, 'cut')
+      cpSync(template, cut, { recursive: true })
+      rmSync(join(cut, 'PG_VERSION'))
+      rmSync(join(cut, 'global'), { recursive: true })
+      const recopied = await PGliteThread.open(cut, template)
+      const applied2 = await recopied.query('select count(*)::int as n from drizzle.__drizzle_migrations') as Rows<{ n: number }>
+      expect(applied2.rows[0]!.n).toBe(journal.entries.length)
+      await recopied.close()
     }
     finally {
       rmSync(work, { recursive: true, force: true })
