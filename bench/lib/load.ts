@@ -5,6 +5,26 @@ import http from 'node:http'
 
 export const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 2048 })
 
+// A server ends an idle keep-alive connection after 5 s (Node's default), and a request sent on
+// it as it closes fails with "socket hang up" or ECONNRESET: the full run's bursts of 100 met this
+// after a slow peer's burst had kept the others idle about that long. Pooled sockets idle for
+// longer than IDLE_REUSE_MS are closed before a stream starts, instead of reused.
+const IDLE_REUSE_MS = 4000
+const freeSince = new WeakMap<object, number>()
+agent.on('free', socket => freeSince.set(socket, performance.now()))
+
+function dropIdleSockets(): void {
+  const now = performance.now()
+  for (const sockets of Object.values(agent.freeSockets)) {
+    if (!sockets) continue
+    const idle = sockets.filter(socket => now - (freeSince.get(socket) ?? now) > IDLE_REUSE_MS)
+    if (!idle.length) continue
+    // Taken out of the pool here: the agent skips a destroyed socket only at the pool's far end.
+    sockets.splice(0, sockets.length, ...sockets.filter(socket => !idle.includes(socket)))
+    for (const socket of idle) socket.destroy()
+  }
+}
+
 export interface Target {
   name: 'app' | 'pipe' | 'stock'
   /** Builds one request for a user message (directive included); `slot` picks the chat. */
@@ -39,6 +59,7 @@ const DONE = Buffer.from('data: [DONE]')
 
 export function runStream(target: Target, content: string, slot: number, options: StreamOptions = {}): Promise<StreamResult> {
   const { url, headers, body } = target.request(content, slot)
+  dropIdleSockets()
   const marker = target.marker
   const m = marker.length
   return new Promise((resolve) => {
