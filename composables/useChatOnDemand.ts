@@ -58,25 +58,42 @@ export function useChatOnDemand<M extends UIMessage>(options: ChatOnDemandOption
     return loading
   }
 
-  /** Runs `act` on the SDK's chat, loading it first; the page shows the request as asked meanwhile. */
-  async function withChat<T>(act: (chat: SdkChat<M>) => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs `act` on the SDK's chat, loading it first. An `asked` request (a question, a
+   * regenerate) shows as submitted from the moment it is made: while the SDK loads, and after,
+   * until the SDK's own status leaves 'ready' (it stays there a few microtasks into
+   * `sendMessage`), so the page never sees it go back to ready in between.
+   */
+  async function withChat<T>(act: (chat: SdkChat<M>) => Promise<T>, asked = true): Promise<T | undefined> {
     if (sdkChat.value) return act(sdkChat.value)
-    waiting.value++
+    if (asked) waiting.value++
+    let released = !asked
+    const release = () => {
+      if (!released) waiting.value--
+      released = true
+    }
     let chat: SdkChat<M>
     try {
       chat = await load()
     }
     catch (error) {
+      release()
       // Shown only when something was asked: a preload that failed says nothing.
       loadError.value = error instanceof Error ? error : new Error(String(error))
       options.onError?.(loadError.value)
       return undefined
     }
-    finally {
-      waiting.value--
-    }
     loadError.value = undefined
-    return act(chat)
+    const unwatch = watch(chat.status, (status: ChatStatus) => {
+      if (status !== 'ready') release()
+    }, { flush: 'sync' })
+    try {
+      return await act(chat)
+    }
+    finally {
+      unwatch()
+      release()
+    }
   }
 
   /**
@@ -117,14 +134,15 @@ export function useChatOnDemand<M extends UIMessage>(options: ChatOnDemandOption
         else shown.value = messages
       },
     }),
-    status: computed((): ChatStatus => sdkChat.value?.status.value ?? (waiting.value ? 'submitted' : 'ready')),
+    status: computed((): ChatStatus => waiting.value ? 'submitted' : sdkChat.value?.status.value ?? 'ready'),
     error: computed(() => sdkChat.value?.error.value ?? loadError.value),
     sendMessage: async (...args) => {
       const asked = await withChat(chat => chat.sendMessage(...args).then(() => true))
       if (!asked) keepUnsent(args[0])
     },
     regenerate: (...args) => withChat(chat => chat.regenerate(...args)),
-    resumeStream: (...args) => withChat(chat => chat.resumeStream(...args)),
+    // Not shown as asked while the SDK loads: a resume may find nothing in progress (204).
+    resumeStream: (...args) => withChat(chat => chat.resumeStream(...args), false),
     /** Nothing to stop or clear before the SDK has loaded. */
     stop: async () => sdkChat.value?.stop(),
     clearError: () => {
