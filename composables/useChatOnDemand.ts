@@ -48,6 +48,10 @@ export function useChatOnDemand<M extends UIMessage>(options: ChatOnDemandOption
   function load(): Promise<SdkChat<M>> {
     loading ??= import('../utils/ai-sdk/chat').then((sdk) => {
       const chat = scope.run(() => sdk.useChat<M>({ ...options.init(sdk), onError: options.onError, messages: shown.value, throttle: options.throttle }))!
+      // The SDK starts from copies of the messages; handed back the very ones shown, it keeps
+      // them, so nothing re-renders as it takes over (a preload on a keypress would otherwise
+      // redraw the whole conversation under the user, mid-scroll).
+      chat.messages.value = shown.value
       sdkChat.value = chat
       return chat
     }, (error: unknown) => {
